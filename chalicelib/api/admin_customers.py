@@ -1,0 +1,44 @@
+"""Admin: customer records (/admin/customers)."""
+from chalice import Blueprint
+
+from chalicelib.api.routing import ANY_STAFF, ListQuery, route, staff
+from chalicelib.domain.customers import Customer, CustomerChanges, CustomerDraft, TimelineEvent
+from chalicelib.services import customers
+
+bp = Blueprint(__name__)
+EDITORS = staff("admin", "agent")
+
+
+@route(bp, "/customers", "GET", access=ANY_STAFF, query=ListQuery, response=list[Customer],
+       summary="List customers: last order first, then last name; no orders last")
+def list_customers(principal, query: ListQuery):
+    return customers.list_customers(query.limit, query.next_token)
+
+
+@route(bp, "/customers", "POST", access=EDITORS, body=CustomerDraft, response=Customer, status=201,
+       summary="Create a customer by hand")
+def create_customer(principal, body: CustomerDraft):
+    return customers.create_customer(body, actor=f"staff:{principal.subject}")
+
+
+@route(bp, "/customers/{customer_id}", "GET", access=ANY_STAFF, response=Customer,
+       summary="A customer with stats and last 3 orders")
+def get_customer(principal, customer_id: str):
+    return customers.get_customer(customer_id)
+
+
+@route(bp, "/customers/{customer_id}", "PATCH", access=EDITORS, body=CustomerChanges, response=Customer,
+       summary="Change some fields of a customer")
+def update_customer(principal, customer_id: str, body: CustomerChanges):
+    return customers.update_customer(customer_id, body, actor=f"staff:{principal.subject}")
+
+
+@route(bp, "/customers/{customer_id}", "DELETE", access=staff("admin"), status=204, summary="Delete a customer")
+def delete_customer(principal, customer_id: str):
+    customers.delete_customer(customer_id)
+
+
+@route(bp, "/customers/{customer_id}/timeline", "GET", access=ANY_STAFF, query=ListQuery,
+       response=list[TimelineEvent], summary="What happened to a customer, newest first")
+def customer_timeline(principal, customer_id: str, query: ListQuery):
+    return customers.customer_timeline(customer_id, query.limit, query.next_token)

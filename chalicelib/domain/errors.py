@@ -1,0 +1,42 @@
+"""Domain exceptions. The API turns them into the error envelope in one place (api/routing.py)."""
+
+
+class DomainError(Exception):
+    """Base class: `code` is the machine-readable error code of the envelope."""
+
+    code = "error"
+
+    def __init__(self, message: str, details: list | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class BadRequest(DomainError):
+    code = "bad_request"
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class InvalidInput(DomainError):
+    """Well-formed input that breaks a business rule (422)."""
+
+    code = "validation_error"
+
+
+class TooManyRequests(DomainError):
+    code = "rate_limited"

@@ -1,0 +1,38 @@
+"""Configuration, parsed once from the environment into a typed model.
+
+Secrets (token signing keys, webhook secrets) come from the environment that the stage
+configuration or infra/ sets; nothing secret lives in the code.
+"""
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+
+class Settings(BaseModel):
+    stage: str = "dev"
+    table_name: str = "shop"
+    imports_bucket: str = "shop-imports"
+    mail_sender: str = "shop@example.com"
+    # Staff tokens: Cognito in AWS (JWKS), a shared dev secret locally.
+    cognito_jwks_url: str = ""
+    cognito_issuer: str = ""
+    cognito_audience: str = ""
+    staff_token_secret: str = ""
+    # Customer tokens are issued by this app.
+    customer_token_secret: str = ""
+    customer_token_ttl_seconds: int = 24 * 3600
+    max_body_bytes: int = 64 * 1024
+    dev_routes: bool = False
+    mail_dir: str = ""
+
+
+def _env(name: str) -> str | None:
+    return os.environ.get(name.upper())
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Read the environment once; tests clear the cache when they change it."""
+    values = {field: _env(field) for field in Settings.model_fields}
+    return Settings(**{k: v for k, v in values.items() if v is not None})

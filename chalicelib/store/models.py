@@ -1,0 +1,134 @@
+"""PynamoDB models of the single table. One base model, one subclass per item type."""
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.connection import Connection
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.settings import get_settings
+
+
+class _Meta:
+    table_name = get_settings().table_name
+    max_retry_attempts = 3
+
+
+class Gsi1(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    GSI1PK = UnicodeAttribute(hash_key=True)
+    GSI1SK = UnicodeAttribute(range_key=True)
+
+
+class Gsi2(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "GSI2"
+        projection = AllProjection()
+
+    GSI2PK = UnicodeAttribute(hash_key=True)
+    GSI2SK = UnicodeAttribute(range_key=True)
+
+
+class TableItem(Model):
+    """Every item of the table: keys, sparse index keys and a type discriminator."""
+
+    Meta = _Meta
+    PK = UnicodeAttribute(hash_key=True)
+    SK = UnicodeAttribute(range_key=True)
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    GSI2PK = UnicodeAttribute(null=True)
+    GSI2SK = UnicodeAttribute(null=True)
+    item_type = DiscriminatorAttribute(attr_name="type")
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+
+
+class CustomerItem(TableItem, discriminator="customer"):
+    id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    company = UnicodeAttribute(null=True)
+    accepts_marketing = BooleanAttribute(default=False)
+    status = UnicodeAttribute()
+    registered = BooleanAttribute(default=False)
+    email_verified = BooleanAttribute(default=False)
+    group_id = UnicodeAttribute()
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    custom_fields = JSONAttribute(default=dict)
+    comment = UnicodeAttribute(null=True)
+    has_test_orders = BooleanAttribute(default=False)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    order_count = NumberAttribute(default=0)
+    total_spent = NumberAttribute(default=0)
+    last_order_at = UnicodeAttribute(null=True)
+    password_hash = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class EmailGuardItem(TableItem, discriminator="email_guard"):
+    """Makes an email unique: created in the same transaction as the customer that owns it."""
+
+    customer_id = UnicodeAttribute()
+
+
+class OrderSummaryItem(TableItem, discriminator="order_summary"):
+    """An order as the customer's history card shows it (lives in the customer's partition)."""
+
+    id = UnicodeAttribute()
+    number = NumberAttribute(null=True)
+    total = NumberAttribute(default=0)
+    status = UnicodeAttribute(default="")
+    created_at = UnicodeAttribute()
+
+
+class TimelineEventItem(TableItem, discriminator="timeline_event"):
+    id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    at = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    data = JSONAttribute(default=dict)
+
+
+class ImportJobItem(TableItem, discriminator="import_job"):
+    id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    status = UnicodeAttribute()
+    source = UnicodeAttribute()
+    columns = ListAttribute(of=UnicodeAttribute, default=list)
+    has_header = BooleanAttribute(default=True)
+    created_at = UnicodeAttribute()
+
+
+class MailLogItem(TableItem, discriminator="mail_log"):
+    """One email sent (or tried) to a customer: the customer's Emails tab."""
+
+    id = UnicodeAttribute()
+    template = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    status = UnicodeAttribute()
+    at = UnicodeAttribute()
+
+
+_connection: Connection | None = None
+
+
+def transact_write() -> TransactWrite:
+    """A write transaction on the table's connection (created once per process)."""
+    global _connection
+    if _connection is None:
+        _connection = Connection(max_retry_attempts=_Meta.max_retry_attempts)
+    return TransactWrite(connection=_connection)

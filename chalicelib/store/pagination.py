@@ -1,0 +1,41 @@
+"""Opaque page tokens: url-safe base64 of DynamoDB's LastEvaluatedKey. A garbage token is a 400."""
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from chalicelib.domain.errors import BadRequest
+
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    next_token: str | None
+
+
+def encode_token(last_evaluated_key: dict | None) -> str | None:
+    if not last_evaluated_key:
+        return None
+    raw = json.dumps(last_evaluated_key, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_token(token: str | None, key_names: set[str]) -> dict | None:
+    """Back to an ExclusiveStartKey; it must name exactly the keys of the index being read."""
+    if not token:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError):
+        raise BadRequest("next_token is not a valid page token.")
+    valid = (
+        isinstance(key, dict)
+        and set(key) == key_names
+        and all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values())
+    )
+    if not valid:
+        raise BadRequest("next_token is not a valid page token.")
+    return key

@@ -1,0 +1,100 @@
+"""Test set-up shared by both layers.
+
+Fast layer (default): moto in-process for every AWS service.
+`--dynamodb=local`: the same tests with DynamoDB served by DynamoDB Local (AWS's own engine, Java),
+S3/SQS/SES still from moto. Each test starts from an empty table.
+"""
+import os
+
+# Configuration must be in place before chalicelib is imported (settings are read once).
+os.environ.update({
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+    "TABLE_NAME": "shop-test", "IMPORTS_BUCKET": "shop-test-imports",
+    "STAFF_TOKEN_SECRET": "test-staff-secret-0123456789abcdef",
+    "CUSTOMER_TOKEN_SECRET": "test-customer-secret-0123456789abcdef",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+})
+os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
+
+import boto3  # noqa: E402
+import pytest  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from tests.support import dynamodb_local  # noqa: E402
+
+
+def pytest_addoption(parser):
+    parser.addoption("--dynamodb", choices=("moto", "local"), default="moto",
+                     help="which DynamoDB the tests use: moto in-process, or DynamoDB Local (Java)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "api: HTTP API tests, run in both layers (moto and DynamoDB Local)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "/tests/api/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.api)
+
+
+@pytest.fixture(scope="session")
+def dynamodb_endpoint(request):
+    """None for moto; the URL of a DynamoDB Local started for this test process otherwise."""
+    if request.config.getoption("--dynamodb") != "local":
+        yield None
+        return
+    with dynamodb_local.running() as url:
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = url
+        yield url
+        os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
+
+
+@pytest.fixture
+def aws(dynamodb_endpoint):
+    """Mocked AWS with an empty shop table."""
+    from chalicelib.settings import get_settings
+    from chalicelib.store.table import create_table
+
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        table = get_settings().table_name
+        if dynamodb_endpoint is None:
+            create_table(client, table)
+        else:
+            dynamodb_local.empty_table(client, table)
+        yield client
+
+
+@pytest.fixture
+def api(aws):
+    from chalice.test import Client
+
+    from app import app
+    from tests.support.api import Api
+
+    with Client(app) as client:
+        yield Api(client)
+
+
+@pytest.fixture
+def admin_token():
+    from tests.support.api import staff_token
+
+    return staff_token("admin")
+
+
+@pytest.fixture
+def new_customer(api, admin_token):
+    """Factory: a customer created by staff through the API; returns its JSON."""
+    counter = iter(range(1, 10_000))
+
+    def make(**fields):
+        n = next(counter)
+        body = {"email": f"customer{n}@example.com", "first_name": "Ann", "last_name": f"Smith{n}", **fields}
+        reply = api.post("/admin/customers", body, token=admin_token)
+        assert reply.status == 201, reply.json
+        return reply.json
+
+    return make

