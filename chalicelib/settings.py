@@ -13,6 +13,8 @@ class Settings(BaseModel):
     stage: str = "dev"
     table_name: str = "shop"
     imports_bucket: str = "shop-imports"
+    # Chalice needs the stream ARN when the app is packaged; infra/ puts the real one in its place.
+    table_stream_arn: str = "arn:aws:dynamodb:us-east-1:123456789012:table/shop/stream/1970-01-01T00:00:00.000"
     mail_sender: str = "shop@example.com"
     # Staff tokens: Cognito in AWS (JWKS), a shared dev secret locally.
     cognito_jwks_url: str = ""

@@ -6,11 +6,10 @@ are one Query), email guard `EMAIL#<email>/EMAIL`, timeline `CUST#<id>/EVT#<ulid
 """
 from pynamodb.exceptions import TransactWriteError
 
-
 from chalicelib.domain.customers import Customer, CustomerStats, OrderSummary, TimelineEvent
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.text import fold, normalize_email
-from chalicelib.store.models import CustomerItem, EmailGuardItem, TableItem, TimelineEventItem, transact_write
+from chalicelib.store.models import CustomerItem, EmailGuardItem, TableItem, TimelineEventItem, condition_failed, transact_write
 from chalicelib.store.pagination import Page, decode_token, encode_token
 
 _PROFILE = "PROFILE"
@@ -81,12 +80,6 @@ def _event_item(customer_id: str, event: TimelineEvent) -> TimelineEventItem:
     )
 
 
-def _condition_failed(error: TransactWriteError, index: int) -> bool:
-    """Whether the transaction's operation at `index` was the one whose condition failed."""
-    reasons = error.cancellation_reasons or []
-    return len(reasons) > index and reasons[index] is not None and reasons[index].code == "ConditionalCheckFailed"
-
-
 def create(customer: Customer, event: TimelineEvent, password_hash: str | None = None) -> Customer:
     """Profile, email guard and 'created' event in one transaction: two creates cannot both win."""
     item = _new_item(customer, password_hash)
@@ -97,7 +90,7 @@ def create(customer: Customer, event: TimelineEvent, password_hash: str | None =
             tx.save(item, condition=CustomerItem.PK.does_not_exist())
             tx.save(_event_item(customer.id, event))
     except TransactWriteError as error:
-        if _condition_failed(error, 0):
+        if condition_failed(error, 0):
             raise Conflict("A customer with this email already exists.", [{"field": "email"}])
         raise
     return customer.model_copy(update={"version": item.version})
@@ -148,9 +141,9 @@ def update(before: Customer, after: Customer, event: TimelineEvent) -> Customer:
             tx.update(key, actions=actions)
             tx.save(_event_item(after.id, event))
     except TransactWriteError as error:
-        if email_moved and _condition_failed(error, 0):
+        if email_moved and condition_failed(error, 0):
             raise Conflict("A customer with this email already exists.", [{"field": "email"}])
-        if _condition_failed(error, 2 if email_moved else 0):
+        if condition_failed(error, 2 if email_moved else 0):
             raise Conflict("The customer was changed by someone else; reload and try again.")
         raise
     return after.model_copy(update={"version": key.version})

@@ -10,6 +10,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -132,3 +133,15 @@ def transact_write() -> TransactWrite:
     if _connection is None:
         _connection = Connection(max_retry_attempts=_Meta.max_retry_attempts)
     return TransactWrite(connection=_connection)
+
+
+def condition_failed(error: TransactWriteError, index: int) -> bool:
+    """Whether the transaction's operation at `index` was cancelled by its condition."""
+    reasons = error.cancellation_reasons or []
+    return len(reasons) > index and reasons[index] is not None and reasons[index].code == "ConditionalCheckFailed"
+
+
+class UploadGuardItem(TableItem, discriminator="upload_guard"):
+    """One per uploaded file version: a second S3 notification for it finds the guard and stops."""
+
+    job_id = UnicodeAttribute()

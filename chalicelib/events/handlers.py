@@ -1,0 +1,47 @@
+"""Event handlers: unwrap the event, call one service, report failures per record.
+
+Both use powertools' BatchProcessor: a failed record is reported (ReportBatchItemFailures, set in
+infra/) and retried, then dead-lettered; the others are not redone."""
+import json
+from urllib.parse import unquote_plus
+
+from chalice import Blueprint
+
+from chalicelib.services import imports, notifications
+from chalicelib.settings import get_settings
+from chalicelib.store.changes import registered_customer_id
+
+bp = Blueprint(__name__)
+IMPORTS_QUEUE = "shop-imports"
+
+
+def _process(event, event_type: str, record_handler):
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+    processor = BatchProcessor(event_type=getattr(EventType, event_type))
+    return process_partial_response(event=event.to_dict(), record_handler=record_handler,
+                                    processor=processor, context=event.context)
+
+
+def _import_file_arrived(record) -> None:
+    """One SQS message = one S3 notification (the first one of a bucket is an s3:TestEvent)."""
+    body = json.loads(record.body)
+    for s3_record in body.get("Records", []):
+        s3 = s3_record["s3"]
+        imports.register_upload(s3["bucket"]["name"], unquote_plus(s3["object"]["key"]), s3["object"].get("eTag", ""))
+
+
+@bp.on_sqs_message(queue=IMPORTS_QUEUE, batch_size=10)
+def import_files_arrived(event):
+    return _process(event, "SQS", _import_file_arrived)
+
+
+def _table_changed(record) -> None:
+    customer_id = registered_customer_id(record.event_name.name, record.dynamodb.new_image)
+    if customer_id:
+        notifications.send_welcome(customer_id)
+
+
+@bp.on_dynamodb_record(stream_arn=get_settings().table_stream_arn, batch_size=50, starting_position="TRIM_HORIZON")
+def table_changed(event):
+    return _process(event, "DynamoDBStreams", _table_changed)
