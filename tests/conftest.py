@@ -30,12 +30,17 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "api: HTTP API tests, run in both layers (moto and DynamoDB Local)")
+    config.addinivalue_line("markers", "api: HTTP API and event handler tests, run in both layers (moto and DynamoDB Local)")
+
+
+_BOTH_LAYERS = ("/tests/api/", "/tests/events/")
 
 
 def pytest_collection_modifyitems(config, items):
+    """API and event-handler tests run in both layers: they are marked `api`."""
     for item in items:
-        if "/tests/api/" in str(item.path).replace(os.sep, "/"):
+        path = str(item.path).replace(os.sep, "/")
+        if any(folder in path for folder in _BOTH_LAYERS):
             item.add_marker(pytest.mark.api)
 
 

@@ -9,7 +9,7 @@ from pynamodb.exceptions import TransactWriteError
 from chalicelib.domain.customers import Customer, CustomerStats, OrderSummary, TimelineEvent
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.text import fold, normalize_email
-from chalicelib.store.models import CustomerItem, EmailGuardItem, TableItem, TimelineEventItem, condition_failed, transact_write
+from chalicelib.store.models import CustomerItem, EmailGuardItem, OrderSummaryItem, TableItem, TimelineEventItem, ALL_OLD, failed_conditions, transact_write
 from chalicelib.store.pagination import Page, decode_token, encode_token
 
 _PROFILE = "PROFILE"
@@ -17,6 +17,9 @@ _ORDER_PREFIX = "PROFILE#ORDER#"
 _LIST_PK = "CUSTLIST"
 _LAST_ORDERS = 3
 _MAX_EPOCH_MS = 10**13
+# The ULID alphabet reversed: order ids written with it sort newest first after the profile.
+_ULID = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_NEWEST_FIRST = str.maketrans(_ULID, _ULID[::-1])
 
 
 def _pk(customer_id: str) -> str:
@@ -80,18 +83,26 @@ def _event_item(customer_id: str, event: TimelineEvent) -> TimelineEventItem:
     )
 
 
+def _email_taken() -> Conflict:
+    return Conflict("A customer with this email already exists.", [{"field": "email"}])
+
+
+def _changed_meanwhile() -> Conflict:
+    return Conflict("The customer was changed by someone else meanwhile; read it again and retry.")
+
+
 def create(customer: Customer, event: TimelineEvent, password_hash: str | None = None) -> Customer:
     """Profile, email guard and 'created' event in one transaction: two creates cannot both win."""
     item = _new_item(customer, password_hash)
     guard = EmailGuardItem(PK=_guard_pk(customer.email), SK="EMAIL", customer_id=customer.id)
     try:
         with transact_write() as tx:
-            tx.save(guard, condition=EmailGuardItem.PK.does_not_exist())
+            tx.save(guard, condition=EmailGuardItem.PK.does_not_exist(), return_values=ALL_OLD)
             tx.save(item, condition=CustomerItem.PK.does_not_exist())
             tx.save(_event_item(customer.id, event))
     except TransactWriteError as error:
-        if condition_failed(error, 0):
-            raise Conflict("A customer with this email already exists.", [{"field": "email"}])
+        if "email_guard" in failed_conditions(error):
+            raise _email_taken()
         raise
     return customer.model_copy(update={"version": item.version})
 
@@ -135,29 +146,55 @@ def update(before: Customer, after: Customer, event: TimelineEvent) -> Customer:
         with transact_write() as tx:
             if email_moved:
                 tx.save(EmailGuardItem(PK=_guard_pk(after.email), SK="EMAIL", customer_id=after.id),
-                        condition=EmailGuardItem.PK.does_not_exist())
+                        condition=EmailGuardItem.PK.does_not_exist(), return_values=ALL_OLD)
                 tx.delete(EmailGuardItem(PK=_guard_pk(before.email), SK="EMAIL"),
                           condition=EmailGuardItem.customer_id == before.id)
-            tx.update(key, actions=actions)
+            tx.update(key, actions=actions, return_values=ALL_OLD)
             tx.save(_event_item(after.id, event))
     except TransactWriteError as error:
-        if email_moved and condition_failed(error, 0):
-            raise Conflict("A customer with this email already exists.", [{"field": "email"}])
-        if condition_failed(error, 2 if email_moved else 0):
-            raise Conflict("The customer was changed by someone else; reload and try again.")
-        raise
+        if "email_guard" in failed_conditions(error):
+            raise _email_taken()
+        raise _changed_meanwhile()
     return after.model_copy(update={"version": key.version})
 
 
 def delete(customer: Customer) -> None:
     """Profile and email guard go together; the rest of the partition (timeline, ...) follows."""
-    with transact_write() as tx:
-        tx.delete(CustomerItem(PK=_pk(customer.id), SK=_PROFILE), condition=CustomerItem.version == customer.version)
-        tx.delete(EmailGuardItem(PK=_guard_pk(customer.email), SK="EMAIL"), condition=EmailGuardItem.customer_id == customer.id)
+    profile = CustomerItem(PK=_pk(customer.id), SK=_PROFILE)
+    profile.version = customer.version  # PynamoDB adds the version condition
+    try:
+        with transact_write() as tx:
+            tx.delete(profile)
+            tx.delete(EmailGuardItem(PK=_guard_pk(customer.email), SK="EMAIL"),
+                      condition=EmailGuardItem.customer_id == customer.id)
+    except TransactWriteError:
+        raise _changed_meanwhile()
     rest = TableItem.query(_pk(customer.id), attributes_to_get=["PK", "SK"])
     with TableItem.batch_write() as batch:
         for item in rest:
             batch.delete(item)
+
+
+def add_order(customer: Customer, order: OrderSummary, spent: int) -> bool:
+    """Put an order on the customer's history card and stats, once per order id: a redelivered
+    event changes nothing (False). `spent` is 0 for test orders."""
+    summary = OrderSummaryItem(PK=_pk(customer.id), SK=_ORDER_PREFIX + order.id.translate(_NEWEST_FIRST),
+                               **order.model_dump())
+    last_order_at = max(filter(None, [customer.stats.last_order_at, order.created_at]))
+    key = CustomerItem(PK=_pk(customer.id), SK=_PROFILE)
+    key.version = customer.version
+    actions = [CustomerItem.order_count.add(1), CustomerItem.total_spent.add(spent),
+               CustomerItem.last_order_at.set(last_order_at),
+               CustomerItem.GSI1SK.set(_list_sort_key(customer, _iso_to_ms(last_order_at)))]
+    try:
+        with transact_write() as tx:
+            tx.save(summary, condition=OrderSummaryItem.PK.does_not_exist(), return_values=ALL_OLD)
+            tx.update(key, actions=actions, return_values=ALL_OLD)
+    except TransactWriteError as error:
+        if "order_summary" in failed_conditions(error):
+            return False
+        raise _changed_meanwhile()
+    return True
 
 
 def list_page(limit: int, next_token: str | None) -> Page[Customer]:

@@ -3,7 +3,7 @@
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.domain.imports import ImportJob
-from chalicelib.store.models import ImportJobItem, UploadGuardItem, condition_failed, transact_write
+from chalicelib.store.models import ALL_OLD, ImportJobItem, UploadGuardItem, failed_conditions, transact_write
 
 
 def create_once(job: ImportJob, upload_key: str) -> bool:
@@ -12,10 +12,10 @@ def create_once(job: ImportJob, upload_key: str) -> bool:
     guard = UploadGuardItem(PK=f"UPLOAD#{upload_key}", SK="UPLOAD", job_id=job.id)
     try:
         with transact_write() as tx:
-            tx.save(guard, condition=UploadGuardItem.PK.does_not_exist())
+            tx.save(guard, condition=UploadGuardItem.PK.does_not_exist(), return_values=ALL_OLD)
             tx.save(item, condition=ImportJobItem.PK.does_not_exist())
     except TransactWriteError as error:
-        if condition_failed(error, 0):
+        if "upload_guard" in failed_conditions(error):
             return False
         raise
     return True

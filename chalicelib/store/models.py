@@ -135,10 +135,16 @@ def transact_write() -> TransactWrite:
     return TransactWrite(connection=_connection)
 
 
-def condition_failed(error: TransactWriteError, index: int) -> bool:
-    """Whether the transaction's operation at `index` was cancelled by its condition."""
-    reasons = error.cancellation_reasons or []
-    return len(reasons) > index and reasons[index] is not None and reasons[index].code == "ConditionalCheckFailed"
+ALL_OLD = "ALL_OLD"  # operations sent with it name the stored item when their condition fails
+
+
+def failed_conditions(error: TransactWriteError) -> set[str]:
+    """The types of the stored items whose conditions cancelled a transaction."""
+    return {
+        reason.raw_item.get("type", {}).get("S", "")
+        for reason in error.cancellation_reasons or []
+        if reason is not None and reason.code == "ConditionalCheckFailed" and reason.raw_item
+    }
 
 
 class UploadGuardItem(TableItem, discriminator="upload_guard"):
