@@ -1,0 +1,37 @@
+"""What both benches share: the environment the app reads when imported, and a throw-away DynamoDB Local.
+
+Settings are read once, at import: `running_table()` must be entered before anything imports chalicelib.
+"""
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support import dynamodb_local  # noqa: E402  (starts and stops the Java process, as for the tests)
+
+TABLE_NAME = "shop-bench"
+ENV = {
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1", "TABLE_NAME": TABLE_NAME,
+    "STAFF_TOKEN_SECRET": "bench-staff-secret-0123456789abcdef",
+    "CUSTOMER_TOKEN_SECRET": "bench-customer-secret-0123456789abcdef",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+}
+
+
+@contextlib.contextmanager
+def running_table(**extra_env: str):
+    """DynamoDB Local in memory on a free port with the shop table; the environment points at it.
+    Yields the endpoint URL; the Java process is stopped on the way out, whatever happened."""
+    os.environ.update(ENV, **extra_env)
+    with dynamodb_local.running() as url:
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = url
+        import boto3
+
+        from chalicelib.store.table import create_table
+
+        create_table(boto3.client("dynamodb"), TABLE_NAME)
+        yield url
