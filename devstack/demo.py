@@ -2,6 +2,8 @@
 
 Idempotent: what already exists is skipped, so `make run ARGS=--demo` may be repeated on kept data.
 Add a kind by writing a loader returning (created, skipped) and listing it in LOADERS."""
+from functools import partial
+
 from devstack import log
 
 _STAFF_CREATED = [
@@ -26,11 +28,11 @@ def load_customers() -> tuple[int, int]:
     from chalicelib.services import customers
 
     created = skipped = 0
-    inputs = [(customers.create_customer, CustomerDraft(**fields), "demo") for fields in _STAFF_CREATED]
-    inputs += [(customers.register, Registration(**fields), None) for fields in _REGISTERED]
-    for operation, value, actor in inputs:
+    operations = [partial(customers.create_customer, CustomerDraft(**fields), actor="staff:demo") for fields in _STAFF_CREATED]
+    operations += [partial(customers.register, Registration(**fields)) for fields in _REGISTERED]
+    for operation in operations:
         try:
-            operation(value, actor) if actor else operation(value)
+            operation()
             created += 1
         except Conflict:  # the email is taken: loaded by an earlier run
             skipped += 1

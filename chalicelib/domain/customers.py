@@ -69,15 +69,20 @@ class CustomerDraft(_Input):
     status: Annotated[str, Field(pattern="^(active|inactive|blocked)$")] = CustomerStatus.ACTIVE
 
 
-class CustomerChanges(_Input):
-    """A partial update: only the fields sent are changed."""
+class ProfileChanges(_Input):
+    """What shoppers may change on their own record: only the fields sent are changed."""
 
-    email: Email | None = None
     first_name: Name | None = None
     last_name: Name | None = None
     phone: Phone | None = None
     company: OptionalText | None = None
     accepts_marketing: bool | None = None
+
+
+class CustomerChanges(ProfileChanges):
+    """What staff may change: the profile, plus email, internal comment and status."""
+
+    email: Email | None = None
     comment: Comment | None = None
     status: Annotated[str, Field(pattern="^(active|inactive|blocked|pending)$")] | None = None
 
@@ -175,13 +180,3 @@ def apply_changes(customer: Customer, changes: CustomerChanges) -> tuple[Custome
         return customer, {}
     updated = customer.model_copy(update={**{k: d["after"] for k, d in diff.items()}, "updated_at": utc_now()})
     return updated, diff
-
-
-class ProfileChanges(_Input):
-    """What shoppers may change on their own record (email and status are staff matters)."""
-
-    first_name: Name | None = None
-    last_name: Name | None = None
-    phone: Phone | None = None
-    company: OptionalText | None = None
-    accepts_marketing: bool | None = None

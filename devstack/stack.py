@@ -1,0 +1,150 @@
+"""Starts the local stack's pieces in dependency order; stop() undoes whatever was started.
+
+Everything but DynamoDB Local (Java) runs in this process: moto's server, the Chalice app served by
+chalice's own local server (what `chalice local` runs), and the event pump's threads."""
+import atexit
+import importlib
+import os
+import shutil
+import socket
+import sys
+import threading
+
+from devstack import dynamodb, log
+from devstack.aws import ensure_imports_bucket, ensure_queue, ensure_table, start_moto, verify_sender
+from devstack.config import HOST, ROOT, UNSET_ENVIRONMENT, Options, app_environment, load_secrets
+
+
+def _require_free(port: int, what: str) -> None:
+    with socket.socket() as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            raise SystemExit(f"Port {port} ({what}) is in use: stop what uses it or choose another port (see --help).")
+
+
+class Stack:
+    def __init__(self, options: Options):
+        self.options = options
+        self.stopping = threading.Event()
+        self.java = self.moto = self.server = None
+        self.workers: list[threading.Thread] = []
+        self.admin_token = ""
+
+    def start(self) -> None:
+        o = self.options
+        atexit.register(self.stop)  # also when start() fails half-way or the main thread dies
+        for port, what in ((o.port, "app"), (o.moto_port, "moto"), (o.dynamodb_port, "DynamoDB Local")):
+            _require_free(port, what)
+        if o.fresh:
+            for folder in (o.dynamodb_dir, o.mail_dir):
+                shutil.rmtree(folder, ignore_errors=True)
+            o.checkpoints_file.unlink(missing_ok=True)
+        secret_values = load_secrets(o.data_dir)
+        self.java = dynamodb.start(o.dynamodb_port, o.dynamodb_dir, o.data_dir / "dynamodb.log")
+        self.moto = start_moto(o.moto_port)
+        for name in UNSET_ENVIRONMENT:
+            os.environ.pop(name, None)
+        os.environ.update(app_environment(o, secret_values))
+        dynamodb.wait_until_listening(self.java, o.dynamodb_port)
+        app = self._load_app()
+        self._create_resources(app)
+        if o.demo:
+            from devstack import demo
+
+            demo.load()
+        self._start_pump(app)
+        self._serve(app)
+        from chalicelib.domain.tokens import issue_dev_staff_token
+
+        self.admin_token = issue_dev_staff_token("dev-admin", "admin", secret_values["staff_token_secret"])
+        self._print_banner()
+
+    def _load_app(self):
+        """The table first: the app is given its real stream ARN, as infra/ does in AWS."""
+        import boto3
+
+        from chalicelib.settings import get_settings
+
+        os.environ["TABLE_STREAM_ARN"] = ensure_table(boto3.client("dynamodb"), get_settings().table_name)
+        get_settings.cache_clear()
+        if str(ROOT) not in sys.path:
+            sys.path.insert(0, str(ROOT))
+        return importlib.import_module("app").app
+
+    def _create_resources(self, app) -> None:
+        import boto3
+        from chalice.app import SQSEventConfig
+
+        from chalicelib.events.handlers import IMPORTS_QUEUE
+        from chalicelib.settings import get_settings
+
+        settings, sqs = get_settings(), boto3.client("sqs")
+        queues = {IMPORTS_QUEUE} | {c.queue for c in app.event_sources if isinstance(c, SQSEventConfig) and c.queue}
+        arns = {name: ensure_queue(sqs, name) for name in sorted(queues)}
+        ensure_imports_bucket(boto3.client("s3"), settings.imports_bucket, arns[IMPORTS_QUEUE])
+        verify_sender(boto3.client("ses"), settings.mail_sender)
+
+    def _start_pump(self, app) -> None:
+        import boto3
+        from chalice.app import DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
+
+        from devstack.pump import Checkpoints, SqsPoller, StreamPoller
+        from devstack.schedules import Scheduler
+
+        sqs, streams = boto3.client("sqs"), boto3.client("dynamodbstreams")
+        checkpoints = Checkpoints(self.options.checkpoints_file)
+        sources = app.event_sources
+        self.workers = [SqsPoller(app, c, sqs, self.stopping) for c in sources if isinstance(c, SQSEventConfig)]
+        self.workers += [StreamPoller(app, c, streams, checkpoints, self.stopping)
+                         for c in sources if isinstance(c, DynamoDBEventConfig)]
+        schedules = [c for c in sources if isinstance(c, ScheduledEventConfig)]
+        if schedules:
+            self.workers.append(Scheduler(app, schedules, self.stopping, self.options.schedule_speed))
+        for worker in self.workers:
+            worker.start()
+
+    def _serve(self, app) -> None:
+        from chalice.config import Config
+        from chalice.local import create_local_server
+
+        from devstack.config import STAGE
+
+        server = create_local_server(app, Config.create(chalice_stage=STAGE, project_dir=str(ROOT)), HOST, self.options.port)
+        self.server = server
+        threading.Thread(target=server.server.serve_forever, name="app", daemon=True).start()
+
+    def _print_banner(self) -> None:
+        o = self.options
+        api = o.url(o.port)
+        lines = [
+            f"Local stack ready. Data in {o.data_dir}. Ctrl-C stops it.",
+            f"  API             {api}/",
+            f"  OpenAPI         {api}/openapi.json",
+            f"  Mail sent       {api}/dev/mail  (files in {o.mail_dir})",
+            f"  moto            {o.url(o.moto_port)}  (S3, SQS, SES, EventBridge)",
+            f"  DynamoDB Local  {o.url(o.dynamodb_port)}  (table {os.environ['TABLE_NAME']})",
+            f"  Admin token     {self.admin_token}",
+            f"  Try: curl -H 'Authorization: Bearer <admin token>' {api}/admin/customers",
+        ]
+        print("\n".join(lines), flush=True)
+
+    def wait(self) -> None:
+        self.stopping.wait()
+
+    def stop(self) -> None:
+        """Idempotent: the app, the pump, moto, then Java (terminate, then kill)."""
+        self.stopping.set()
+        server, self.server = self.server, None
+        if server:
+            server.shutdown()
+        for worker in self.workers:
+            worker.join(timeout=5)
+        self.workers = []
+        moto, self.moto = self.moto, None
+        if moto:
+            moto.stop()
+        java, self.java = self.java, None
+        if java:
+            dynamodb.stop(java)
+            log("stopped")
