@@ -33,7 +33,9 @@ def main(argv: list[str] | None = None) -> None:
     options = parse(argv)
     from devstack.stack import Stack
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # unwinds like Ctrl-C: the finally below stops all
+    # Both unwind to the finally below. SIGINT explicitly: a shell starting us with `&` makes it ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     stack = Stack(options)
     try:
         stack.start()

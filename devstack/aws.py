@@ -12,7 +12,11 @@ VISIBILITY_TIMEOUT = 10  # seconds before a failed message is delivered again (s
 
 def start_moto(port: int):
     """moto's server in a thread of this process. Its start() would hang on a busy port: check it first."""
+    import logging
+
     from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request (the pump polls all the time)
 
     server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
     server.start()
