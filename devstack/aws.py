@@ -6,7 +6,7 @@ import json
 from devstack.config import HOST
 
 DEAD_LETTER_SUFFIX = "-dlq"
-MAX_RECEIVES = 3  # then the message goes to the dead-letter queue
+MAX_RECEIVES = 5  # then the message goes to the dead-letter queue (as infra/: IMPORTS_MAX_RECEIVES)
 VISIBILITY_TIMEOUT = 10  # seconds before a failed message is delivered again (short, for local use)
 
 

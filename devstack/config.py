@@ -3,12 +3,15 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 STAGE = "dev"
 REGION = "us-east-1"
+# Never reach a real account from the local stack: these would win over (or mix with) the fake keys.
+UNSET_ENVIRONMENT = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
 
 
 @dataclass(frozen=True)
@@ -50,18 +53,19 @@ def load_secrets(data_dir: Path) -> dict:
     return values
 
 
-def stage_environment() -> dict:
-    """The stage's variables from .chalice/config.json, as `chalice local --stage dev` would set them."""
+@lru_cache(maxsize=1)
+def chalice_config():
+    """The dev stage of .chalice/config.json, read as `chalice local --stage dev` reads it."""
     from chalice.cli.factory import CLIFactory
 
-    return dict(CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name=STAGE).environment_variables)
+    return CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name=STAGE)
 
 
 def app_environment(options: Options, secret_values: dict) -> dict:
     """Everything the app (and boto3 in this process) needs to talk to the local services only."""
     moto, dynamodb = options.url(options.moto_port), options.url(options.dynamodb_port)
     return {
-        **stage_environment(),
+        **chalice_config().environment_variables,
         "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": REGION,
         "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
         "AWS_ENDPOINT_URL": moto,
@@ -71,6 +75,3 @@ def app_environment(options: Options, secret_values: dict) -> dict:
         "DEV_ROUTES": "true",
         "MAIL_DIR": str(options.mail_dir),
     }
-
-# Never reach a real account from the local stack: these would win over (or mix with) the fake keys.
-UNSET_ENVIRONMENT = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")

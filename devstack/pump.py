@@ -121,10 +121,11 @@ class Checkpoints:
 class StreamPoller(Worker):
     """One `@app.on_dynamodb_record` handler, read like Lambda's event source mapping: shards in lineage
     order (parents first), records in order; a failed record is retried with all that follow it in its
-    shard, up to max_attempts, then skipped with a message (Lambda would block the shard until expiry)."""
+    shard, up to max_attempts (1 + infra's 5 retries), then skipped with a message where Lambda would send
+    the batch's position to the on-failure dead-letter queue."""
 
     def __init__(self, app, config, streams, checkpoints: Checkpoints, stopping: threading.Event,
-                 interval: float = 0.5, max_attempts: int = 3):
+                 interval: float = 0.5, max_attempts: int = 6):
         super().__init__(f"stream:{config.name}", stopping)
         self.app, self.config, self.streams, self.checkpoints = app, config, streams, checkpoints
         self.interval, self.max_attempts = interval, max_attempts

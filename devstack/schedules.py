@@ -121,5 +121,5 @@ class Scheduler(Worker):
                 outcome = "failed" if invoke(self.app, name, scheduled_event(self.app.app_name, name)) is None else "done"
                 log(f"schedule {entry['expression']} -> {name}: {outcome}")
                 entry["due"] = entry["following"](self.now())
-        next_due = min((entry["due"] for entry in self.entries), default=None)
-        self.stopping.wait(None if next_due is None else max(0.0, (next_due - self.now()) / self.speed))
+        next_due = min(entry["due"] for entry in self.entries)
+        self.stopping.wait(max(0.0, (next_due - self.now()) / self.speed))

@@ -12,7 +12,7 @@ import threading
 
 from devstack import dynamodb, log
 from devstack.aws import ensure_imports_bucket, ensure_queue, ensure_table, start_moto, verify_sender
-from devstack.config import HOST, ROOT, UNSET_ENVIRONMENT, Options, app_environment, load_secrets
+from devstack.config import HOST, ROOT, UNSET_ENVIRONMENT, Options, app_environment, chalice_config, load_secrets
 
 
 def _require_free(port: int, what: str) -> None:
@@ -29,7 +29,6 @@ class Stack:
         self.stopping = threading.Event()
         self.java = self.moto = self.server = None
         self.workers: list[threading.Thread] = []
-        self.admin_token = ""
 
     def start(self) -> None:
         o = self.options
@@ -55,21 +54,18 @@ class Stack:
             demo.load()
         self._start_pump(app)
         self._serve(app)
-        from chalicelib.domain.tokens import issue_dev_staff_token
-
-        self.admin_token = issue_dev_staff_token("dev-admin", "admin", secret_values["staff_token_secret"])
-        self._print_banner()
+        self._print_banner(secret_values["staff_token_secret"])
 
     def _load_app(self):
         """The table first: the app is given its real stream ARN, as infra/ does in AWS."""
+        if str(ROOT) not in sys.path:
+            sys.path.insert(0, str(ROOT))
         import boto3
 
         from chalicelib.settings import get_settings
 
         os.environ["TABLE_STREAM_ARN"] = ensure_table(boto3.client("dynamodb"), get_settings().table_name)
         get_settings.cache_clear()
-        if str(ROOT) not in sys.path:
-            sys.path.insert(0, str(ROOT))
         return importlib.import_module("app").app
 
     def _create_resources(self, app) -> None:
@@ -105,16 +101,15 @@ class Stack:
             worker.start()
 
     def _serve(self, app) -> None:
-        from chalice.config import Config
         from chalice.local import create_local_server
 
-        from devstack.config import STAGE
-
-        server = create_local_server(app, Config.create(chalice_stage=STAGE, project_dir=str(ROOT)), HOST, self.options.port)
+        server = create_local_server(app, chalice_config(), HOST, self.options.port)
         self.server = server
         threading.Thread(target=server.server.serve_forever, name="app", daemon=True).start()
 
-    def _print_banner(self) -> None:
+    def _print_banner(self, staff_secret: str) -> None:
+        from chalicelib.domain.tokens import issue_dev_staff_token
+
         o = self.options
         api = o.url(o.port)
         lines = [
@@ -124,7 +119,7 @@ class Stack:
             f"  Mail sent       {api}/dev/mail  (files in {o.mail_dir})",
             f"  moto            {o.url(o.moto_port)}  (S3, SQS, SES, EventBridge)",
             f"  DynamoDB Local  {o.url(o.dynamodb_port)}  (table {os.environ['TABLE_NAME']})",
-            f"  Admin token     {self.admin_token}",
+            f"  Admin token     {issue_dev_staff_token('dev-admin', 'admin', staff_secret)}",
             f"  Try: curl -H 'Authorization: Bearer <admin token>' {api}/admin/customers",
         ]
         print("\n".join(lines), flush=True)

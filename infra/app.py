@@ -1,5 +1,5 @@
 """CDK entry point. From infra/: npx aws-cdk@2 synth --app "../.venv/bin/python app.py" -c stage=dev
-Context: stage (dev|prod, default dev), mail_sender (the SES sender address; required for prod)."""
+Context: stage (dev|prod, default dev); mail_sender (the SES sender address; required for prod)."""
 import os
 import sys
 from pathlib import Path
@@ -16,6 +16,9 @@ app = cdk.App()
 stage = app.node.try_get_context("stage") or "dev"
 if stage not in STAGES:
     raise SystemExit(f"unknown stage {stage!r}: use -c stage={'|'.join(STAGES)}")
-ShopStack(app, STAGES[stage], source_dir=ROOT, mail_sender=app.node.try_get_context("mail_sender"),
+mail_sender = app.node.try_get_context("mail_sender") or STAGES[stage].mail_sender
+if not mail_sender:
+    raise SystemExit(f"stage {stage} needs the SES sender address: -c mail_sender=orders@your-shop.example")
+ShopStack(app, STAGES[stage], source_dir=ROOT, mail_sender=mail_sender,
           env=cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION")))
 app.synth()

@@ -1,18 +1,18 @@
-"""Admin: customer records (/admin/customers)."""
+"""Admin: customer records (/admin/customers, /admin/leads)."""
 from chalice import Blueprint
 
 from chalicelib.api.routing import ANY_STAFF, ListQuery, route, staff
-from chalicelib.domain.customers import Customer, CustomerChanges, CustomerDraft, TimelineEvent
+from chalicelib.domain.customers import Customer, CustomerChanges, CustomerDraft, CustomerQuery
 from chalicelib.services import customers
 
 bp = Blueprint(__name__)
 EDITORS = staff("admin", "agent")
 
 
-@route(bp, "/customers", "GET", access=ANY_STAFF, query=ListQuery, response=list[Customer],
-       summary="List customers: last order first, then last name; no orders last")
-def list_customers(principal, query: ListQuery):
-    return customers.list_customers(query.limit, query.next_token)
+@route(bp, "/customers", "GET", access=ANY_STAFF, query=CustomerQuery, response=list[Customer],
+       summary="List and search customers: last order first, then last name; no orders last")
+def list_customers(principal, query: CustomerQuery):
+    return customers.list_customers(query)
 
 
 @route(bp, "/customers", "POST", access=EDITORS, body=CustomerDraft, response=Customer, status=201,
@@ -33,12 +33,13 @@ def update_customer(principal, customer_id: str, body: CustomerChanges):
     return customers.update_customer(customer_id, body, actor=f"staff:{principal.subject}")
 
 
-@route(bp, "/customers/{customer_id}", "DELETE", access=staff("admin"), status=204, summary="Delete a customer")
+@route(bp, "/customers/{customer_id}", "DELETE", access=staff("admin"), status=204,
+       summary="Delete a customer: personal data goes, orders and invoices stay anonymised")
 def delete_customer(principal, customer_id: str):
     customers.delete_customer(customer_id)
 
 
-@route(bp, "/customers/{customer_id}/timeline", "GET", access=ANY_STAFF, query=ListQuery,
-       response=list[TimelineEvent], summary="What happened to a customer, newest first")
-def customer_timeline(principal, customer_id: str, query: ListQuery):
-    return customers.customer_timeline(customer_id, query.limit, query.next_token)
+@route(bp, "/leads", "GET", access=ANY_STAFF, query=ListQuery, response=list[Customer],
+       summary="Registered customers who never purchased")
+def list_leads(principal, query: ListQuery):
+    return customers.list_leads(query.limit, query.next_token)

@@ -7,9 +7,9 @@ from urllib.parse import unquote_plus
 
 from chalice import Blueprint
 
-from chalicelib.services import imports, notifications
+from chalicelib.services import customers, imports, notifications
 from chalicelib.settings import get_settings
-from chalicelib.store.changes import registered_customer_id
+from chalicelib.store import changes
 
 bp = Blueprint(__name__)
 IMPORTS_QUEUE = "shop-imports"
@@ -37,9 +37,15 @@ def import_files_arrived(event):
 
 
 def _table_changed(record) -> None:
-    customer_id = registered_customer_id(record.event_name.name, record.dynamodb.new_image)
-    if customer_id:
-        notifications.send_welcome(customer_id)
+    """Queued emails are sent; a deleted customer's remaining personal data is purged."""
+    images = record.raw_event["dynamodb"]
+    name = record.raw_event["eventName"]
+    queued = changes.queued_mail(name, images.get("NewImage"))
+    if queued:
+        notifications.send_queued_mail(*queued)
+    deleted = changes.deleted_customer(name, images.get("OldImage"))
+    if deleted:
+        customers.purge_deleted_customer(deleted)
 
 
 @bp.on_dynamodb_record(stream_arn=get_settings().table_stream_arn, batch_size=50, starting_position="TRIM_HORIZON")

@@ -1,18 +1,22 @@
-"""Customer operations for staff and shoppers. Speaks in domain terms; storage is the repository's job."""
+"""Customer records for staff: create, read, change, delete, list and search, timeline, guests and
+order history. Speaks in domain terms; storage is the repositories' job."""
 from chalicelib.domain import customers as domain
-from chalicelib.domain.customers import Customer, CustomerChanges, CustomerDraft, CustomerStatus, ProfileChanges, Registration
-from chalicelib.domain.errors import Forbidden, NotFound, Unauthorized
-from chalicelib.domain.passwords import hash_password, verify_password
-from chalicelib.domain.tokens import Principal, issue_customer_token
-from chalicelib.settings import Settings
+from chalicelib.domain.customers import Customer, CustomerChanges, CustomerDraft, CustomerQuery, OrderSummary
+from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.search import normalize_query, rarest_gram
+from chalicelib.services import configuration
+from chalicelib.store import addresses
 from chalicelib.store import customers as repo
 from chalicelib.store.pagination import Page
 
 
 def create_customer(draft: CustomerDraft, actor: str) -> Customer:
     """Staff add a customer by hand: no account (registered = false), no password."""
-    customer = domain.new_customer(draft, registered=False, status=draft.status)
-    return repo.create(customer, domain.customer_created_event(actor, registered=False))
+    group_id = configuration.checked_group(draft.group_id or configuration.store_settings().default_group_id)
+    custom = configuration.checked_custom_values(draft.custom_fields)
+    customer = domain.new_customer(draft.model_copy(update={"custom_fields": custom}), registered=False,
+                                   status=draft.status, group_id=group_id)
+    return repo.create(customer, [domain.customer_created_event(actor, registered=False)])
 
 
 def get_customer(customer_id: str) -> Customer:
@@ -23,19 +27,59 @@ def get_customer(customer_id: str) -> Customer:
 
 
 def update_customer(customer_id: str, changes: CustomerChanges, actor: str) -> Customer:
+    if changes.group_id is not None:
+        configuration.checked_group(changes.group_id)
     before = get_customer(customer_id)
+    if changes.custom_fields is not None:
+        sent = configuration.checked_custom_values(changes.custom_fields, partial=True)
+        merged = {k: v for k, v in {**before.custom_fields, **sent}.items() if v is not None}
+        changes = changes.model_copy(update={"custom_fields": merged})
     after, diff = domain.apply_changes(before, changes)
     if not diff:
         return before
-    return repo.update(before, after, domain.customer_updated_event(actor, diff))
+    return repo.update(before, after, domain.change_events(actor, diff))
 
 
 def delete_customer(customer_id: str) -> None:
+    """The profile and email guard go at once; the stream purges the rest (purge_deleted_customer).
+    Orders and invoices are kept (anonymised by the orders side)."""
     repo.delete(get_customer(customer_id))
 
 
-def list_customers(limit: int, next_token: str | None) -> Page[Customer]:
-    return repo.list_page(limit, next_token)
+def purge_deleted_customer(customer: Customer) -> None:
+    repo.purge(customer, also=addresses.search_entries_of(customer.id))
+
+
+def list_customers(query: CustomerQuery) -> Page[Customer]:
+    """One page: read through the narrowest index the query allows, then keep the customers that
+    pass every filter. A page may hold fewer than `limit` customers; follow next_token."""
+    page = _candidates(query)
+    return Page(items=[c for c in page.items if domain.matches(c, query)], next_token=page.next_token)
+
+
+def _needle(text: str, field: str) -> tuple[str, str]:
+    needle = normalize_query(text)
+    if needle is None:
+        raise InvalidInput("Search needs at least 3 characters.", [{"field": field, "message": "too short"}])
+    return rarest_gram(needle), needle
+
+
+def _candidates(query: CustomerQuery) -> Page[Customer]:
+    if query.q:
+        return repo.search_page(*_needle(query.q, "q"), query.limit, query.next_token)
+    if query.address:
+        ids = addresses.matching_customers(*_needle(query.address, "address"), query.limit, query.next_token)
+        return Page(items=repo.get_many(ids.items), next_token=ids.next_token)
+    if query.tag:
+        return repo.tagged_page(query.tag, query.limit, query.next_token)
+    return repo.list_page(query.limit, query.next_token, group=query.group, status=query.status,
+                          has_orders=query.has_orders, last_order_from=domain.day_start(query.last_order_from),
+                          last_order_to=domain.day_end(query.last_order_to))
+
+
+def list_leads(limit: int, next_token: str | None) -> Page[Customer]:
+    """Registered customers with no purchase yet (they have an email: registration requires one)."""
+    return list_customers(CustomerQuery(registered=True, has_orders=False, limit=limit, next_token=next_token))
 
 
 def customer_timeline(customer_id: str, limit: int, next_token: str | None) -> Page[domain.TimelineEvent]:
@@ -43,35 +87,22 @@ def customer_timeline(customer_id: str, limit: int, next_token: str | None) -> P
     return repo.timeline(customer_id, limit, next_token)
 
 
-def register(registration: Registration) -> Customer:
-    """A shopper opens an account: registered, in the default group, email not yet verified."""
-    customer = domain.new_customer(registration, registered=True, status=CustomerStatus.ACTIVE)
-    event = domain.customer_created_event(f"customer:{customer.id}", registered=True)
-    return repo.create(customer, event, password_hash=hash_password(registration.password))
+def record_order(customer_id: str, order: OrderSummary, is_test: bool, actor: str) -> bool:
+    """The orders side tells a registered customer's history card about a placed order; once per
+    order id (a redelivered event changes nothing)."""
+    customer = get_customer(customer_id)
+    event = domain.order_placed_event(actor, order.id, order.number, order.total)
+    return repo.add_order(customer, order, spent=order.total, is_test=is_test, events=[event])
 
 
-def log_in(email: str, password: str, settings: Settings) -> str:
-    """A customer token for the right password; the same answer for an unknown email or a wrong password."""
-    found = repo.find_login(email)
-    customer, password_hash = found if found else (None, None)
-    if not verify_password(password, password_hash) or customer is None:
-        raise Unauthorized("Wrong email or password.")
-    if not CustomerStatus.can_log_in(customer.status):
-        raise Forbidden(f"This account is {customer.status}.")
-    return issue_customer_token(customer.id, settings.customer_token_secret, settings.customer_token_ttl_seconds)
-
-
-def own_profile(principal: Principal) -> Customer:
-    """The calling customer's record; a token of a deleted or switched-off account stops working."""
-    customer = repo.get(principal.subject)
-    if customer is None:
-        raise Unauthorized("The account no longer exists.")
-    if not CustomerStatus.can_log_in(customer.status):
-        raise Forbidden(f"This account is {customer.status}.")
-    return customer
-
-
-def update_own_profile(principal: Principal, changes: ProfileChanges) -> Customer:
-    own_profile(principal)
-    as_staff_change = CustomerChanges(**changes.model_dump(exclude_unset=True))
-    return update_customer(principal.subject, as_staff_change, actor=f"customer:{principal.subject}")
+def add_guest_entry(snapshot: domain.GuestSnapshot, order: OrderSummary, is_test: bool) -> Customer:
+    """A guest checkout appears as its own customer entry, once per order (as store platforms do for
+    privacy): never merged by email, never blocking a later registration. The entry's id is the
+    order's id, so recording the same order twice finds the entry already there."""
+    existing = repo.get(order.id)
+    if existing is not None:
+        return existing
+    stats = domain.CustomerStats(order_count=1, total_spent=0 if is_test else order.total, last_order_at=order.created_at)
+    customer = domain.guest_entry(snapshot, order.id, stats, is_test)
+    return repo.create(customer, [domain.customer_created_event("guest-checkout", registered=False)],
+                       companions=repo.Companions((repo.order_summary_item(customer.id, order),)))

@@ -1,19 +1,26 @@
-"""Emails that follow a happening. Sent after the change is stored; a failed send is recorded and
-raised (the event is retried), and never undoes the change."""
+"""Sends the emails that changes queued (the outbox). Runs after the change is stored: a failed send
+is recorded and raised (the stream retries it), and never undoes the change."""
+from datetime import datetime, timedelta, timezone
+
+from chalicelib.domain.customers import iso
+from chalicelib.domain.mail import MailStatus
 from chalicelib.notify import mailer
 from chalicelib.store import customers, mail_log
 
+_CLAIM_TIMEOUT = timedelta(minutes=5)
 
-def send_welcome(customer_id: str) -> bool:
-    """Welcome a newly registered customer, once. True if an email went out now."""
+
+def send_queued_mail(customer_id: str, mail_id: str) -> bool:
+    """Send one queued email, once: True if it went out now, False if it was not ours to send
+    (already sent, being sent, or its customer is gone)."""
     customer = customers.get(customer_id)
-    if customer is None or not mail_log.claim(customer_id, customer_id, "welcome"):
+    mail = mail_log.claim(customer_id, mail_id, stale_before=iso(datetime.now(timezone.utc) - _CLAIM_TIMEOUT))
+    if mail is None or customer is None:
         return False
-    context = {"first_name": customer.first_name, "email": customer.email}
     try:
-        subject = mailer.send("welcome", customer.email, context)
+        subject = mailer.send(mail.template, customer.email, mail.context)
     except Exception:
-        mail_log.record(customer_id, customer_id, "welcome", "failed", "")
+        mail_log.record(customer_id, mail_id, MailStatus.FAILED)
         raise
-    mail_log.record(customer_id, customer_id, "welcome", "sent", subject)
+    mail_log.record(customer_id, mail_id, MailStatus.SENT, subject)
     return True

@@ -1,10 +1,21 @@
-"""What a table change (a DynamoDB stream record's images) means in domain terms."""
+"""What a table change (a DynamoDB stream record's raw images) means in domain terms."""
+from chalicelib.domain.customers import Customer
+from chalicelib.domain.mail import MailStatus
+from chalicelib.store import customers
+from chalicelib.store.models import MailLogItem, TableItem
 
 
-def registered_customer_id(event_name: str, new_image: dict | None) -> str | None:
-    """The id of a customer who just opened an account (INSERT of a registered profile), else None."""
-    if event_name != "INSERT" or not new_image:
+def queued_mail(event_name: str, new_image: dict | None) -> tuple[str, str] | None:
+    """(customer id, mail id) of an email just queued, else None. Its own later writes (sending, sent,
+    failed) start nothing: a failed send is retried by the stream redelivering the queued record."""
+    if event_name == "REMOVE" or not new_image:
         return None
-    if new_image.get("type") == "customer" and new_image.get("registered"):
-        return new_image.get("id")
+    item = TableItem.from_raw_data(new_image)
+    if isinstance(item, MailLogItem) and item.status == MailStatus.QUEUED:
+        return item.customer_id, item.id
     return None
+
+
+def deleted_customer(event_name: str, old_image: dict | None) -> Customer | None:
+    """The customer whose profile was just deleted (their personal data is then purged)."""
+    return customers.from_image(old_image) if event_name == "REMOVE" else None

@@ -1,15 +1,36 @@
 """Customer repository: the only code that knows the customer's keys, indexes and conditions.
 
-Items: profile `CUST#<id>/PROFILE` (GSI1 `CUSTLIST` sorted by last order then last name),
-order summaries `CUST#<id>/PROFILE#ORDER#<newest-first id>` right after it (profile + last 3 orders
-are one Query), email guard `EMAIL#<email>/EMAIL`, timeline `CUST#<id>/EVT#<ulid>`.
+Items (see docs/architecture.md for the whole table):
+- profile `CUST#<id>/PROFILE`; GSI1 `CUSTLIST` (all customers), GSI2 `GROUP#<group>`, GSI3
+  `CSTATUS#<status>` (sparse: not for active), each sorted by last order (newest first), then last name;
+- order summaries `CUST#<id>/PROFILE#ORDER#<newest-first id>` right after the profile, so profile +
+  last 3 orders are one Query;
+- email guard `EMAIL#<email>/EMAIL` (registered and staff-made customers; not guest entries);
+- timeline `CUST#<id>/EVT#<ulid>`; tags `CUST#<id>/TAG#<tag>` (GSI1 `TAG#<tag>`);
+- search entries `SEARCH#<trigram>/CUST#<id>` carrying the searchable text.
 """
+from dataclasses import dataclass
+from datetime import datetime
+
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib.domain.customers import Customer, CustomerStats, OrderSummary, TimelineEvent
+from chalicelib.domain.customers import Customer, CustomerStats, CustomerStatus, OrderSummary, TimelineEvent
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.search import customer_searchable
 from chalicelib.domain.text import fold, normalize_email
-from chalicelib.store.models import CustomerItem, EmailGuardItem, OrderSummaryItem, TableItem, TimelineEventItem, ALL_OLD, failed_conditions, transact_write
+from chalicelib.store.models import (
+    ALL_OLD,
+    CustomerItem,
+    EmailGuardItem,
+    OrderSummaryItem,
+    SearchEntryItem,
+    TableItem,
+    TagItem,
+    TimelineEventItem,
+    VerificationItem,
+    failed_conditions,
+    transact_write,
+)
 from chalicelib.store.pagination import Page, decode_token, encode_token
 
 _PROFILE = "PROFILE"
@@ -20,9 +41,11 @@ _MAX_EPOCH_MS = 10**13
 # The ULID alphabet reversed: order ids written with it sort newest first after the profile.
 _ULID = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _NEWEST_FIRST = str.maketrans(_ULID, _ULID[::-1])
+_INDEX_KEYS = {"GSI1": {"PK", "SK", "GSI1PK", "GSI1SK"}, "GSI2": {"PK", "SK", "GSI2PK", "GSI2SK"},
+               "GSI3": {"PK", "SK", "GSI3PK", "GSI3SK"}}
 
 
-def _pk(customer_id: str) -> str:
+def customer_pk(customer_id: str) -> str:
     return f"CUST#{customer_id}"
 
 
@@ -30,57 +53,55 @@ def _guard_pk(email: str) -> str:
     return f"EMAIL#{normalize_email(email)}"
 
 
-def _list_sort_key(customer: Customer, last_order_at_ms: int | None) -> str:
-    """Last order date descending, then last name; customers with no order after all others."""
-    name = fold(customer.last_name)
-    if last_order_at_ms is None:
-        return f"1#{name}#{customer.id}"
-    return f"0#{_MAX_EPOCH_MS - last_order_at_ms:013d}#{name}#{customer.id}"
-
-
-def _iso_to_ms(iso: str | None) -> int | None:
-    if not iso:
-        return None
-    from datetime import datetime
-
+def _iso_to_ms(iso: str) -> int:
     return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
 
 
-def _new_item(customer: Customer, password_hash: str | None) -> CustomerItem:
-    stats = customer.stats
-    item = CustomerItem(
-        PK=_pk(customer.id),
-        SK=_PROFILE,
-        GSI1PK=_LIST_PK,
-        GSI1SK=_list_sort_key(customer, _iso_to_ms(stats.last_order_at)),
-        order_count=stats.order_count,
-        total_spent=stats.total_spent,
-        last_order_at=stats.last_order_at,
-        password_hash=password_hash,
-        **customer.model_dump(exclude={"stats", "version"}),
-    )
-    return item
+def _inverted_ms(iso: str) -> str:
+    return f"{_MAX_EPOCH_MS - _iso_to_ms(iso):013d}"
+
+
+def _list_key(customer: Customer) -> str:
+    """Last order date descending, then last name; customers with no order after all others."""
+    name = fold(customer.last_name)
+    if customer.stats.last_order_at is None:
+        return f"1#{name}#{customer.id}"
+    return f"0#{_inverted_ms(customer.stats.last_order_at)}#{name}#{customer.id}"
+
+
+def _index_attributes(customer: Customer) -> dict[str, str | None]:
+    key = _list_key(customer)
+    listed_by_status = customer.status != CustomerStatus.ACTIVE
+    return {
+        "GSI1PK": _LIST_PK, "GSI1SK": key,
+        "GSI2PK": f"GROUP#{customer.group_id}", "GSI2SK": key,
+        "GSI3PK": f"CSTATUS#{customer.status}" if listed_by_status else None,
+        "GSI3SK": key if listed_by_status else None,
+    }
+
+
+def _search_entries(customer: Customer) -> list[SearchEntryItem]:
+    text, grams = customer_searchable(customer.first_name, customer.last_name, customer.email, customer.phone)
+    return [SearchEntryItem(PK=f"SEARCH#{g}", SK=customer_pk(customer.id), customer_id=customer.id, text=text) for g in grams]
+
+
+def _tag_item(customer_id: str, tag: str) -> TagItem:
+    return TagItem(PK=customer_pk(customer_id), SK=f"TAG#{tag}", GSI1PK=f"TAG#{tag}", GSI1SK=customer_pk(customer_id),
+                   customer_id=customer_id, tag=tag)
+
+
+def event_item(customer_id: str, event: TimelineEvent) -> TimelineEventItem:
+    return TimelineEventItem(PK=customer_pk(customer_id), SK=f"EVT#{event.id}", id=event.id, event_type=event.type,
+                             at=event.at, actor=event.actor, data=event.data)
 
 
 def _to_domain(item: CustomerItem, last_orders: list[OrderSummary] | None = None) -> Customer:
-    fields = {name: getattr(item, name) for name in Customer.model_fields if name not in ("stats",)}
+    fields = {name: getattr(item, name) for name in Customer.model_fields if name != "stats"}
     count, spent = int(item.order_count or 0), int(item.total_spent or 0)
-    stats = CustomerStats(
-        order_count=count,
-        total_spent=spent,
-        average_order_value=spent // count if count else 0,
-        last_order_at=item.last_order_at,
-        last_orders=last_orders or [],
-    )
+    stats = CustomerStats(order_count=count, total_spent=spent, average_order_value=spent // count if count else 0,
+                          last_order_at=item.last_order_at, last_orders=last_orders or [])
     fields["comment"] = fields["comment"] or ""
     return Customer(stats=stats, **fields)
-
-
-def _event_item(customer_id: str, event: TimelineEvent) -> TimelineEventItem:
-    return TimelineEventItem(
-        PK=_pk(customer_id), SK=f"EVT#{event.id}", id=event.id, event_type=event.type,
-        at=event.at, actor=event.actor, data=event.data,
-    )
 
 
 def _email_taken() -> Conflict:
@@ -91,15 +112,30 @@ def _changed_meanwhile() -> Conflict:
     return Conflict("The customer was changed by someone else meanwhile; read it again and retry.")
 
 
-def create(customer: Customer, event: TimelineEvent, password_hash: str | None = None) -> Customer:
-    """Profile, email guard and 'created' event in one transaction: two creates cannot both win."""
-    item = _new_item(customer, password_hash)
-    guard = EmailGuardItem(PK=_guard_pk(customer.email), SK="EMAIL", customer_id=customer.id)
+@dataclass
+class Companions:
+    """Items written in the same transaction as a customer change (built by other repositories)."""
+
+    items: tuple = ()
+
+
+def create(customer: Customer, events: list[TimelineEvent], password_hash: str | None = None,
+           companions: Companions = Companions()) -> Customer:
+    """Profile, email guard (not for guest entries), search entries, tags, events and companions in
+    ONE transaction: two creates with one email cannot both win."""
+    item = CustomerItem(PK=customer_pk(customer.id), SK=_PROFILE, password_hash=password_hash,
+                        order_count=customer.stats.order_count, total_spent=customer.stats.total_spent,
+                        last_order_at=customer.stats.last_order_at, **_index_attributes(customer),
+                        **customer.model_dump(exclude={"stats", "version"}))
     try:
         with transact_write() as tx:
-            tx.save(guard, condition=EmailGuardItem.PK.does_not_exist(), return_values=ALL_OLD)
+            if customer.guest_order_id is None:
+                tx.save(EmailGuardItem(PK=_guard_pk(customer.email), SK="EMAIL", customer_id=customer.id),
+                        condition=EmailGuardItem.PK.does_not_exist(), return_values=ALL_OLD)
             tx.save(item, condition=CustomerItem.PK.does_not_exist())
-            tx.save(_event_item(customer.id, event))
+            for extra in [*_search_entries(customer), *(_tag_item(customer.id, t) for t in customer.tags),
+                          *(event_item(customer.id, e) for e in events), *companions.items]:
+                tx.save(extra)
     except TransactWriteError as error:
         if "email_guard" in failed_conditions(error):
             raise _email_taken()
@@ -109,39 +145,53 @@ def create(customer: Customer, event: TimelineEvent, password_hash: str | None =
 
 def get(customer_id: str) -> Customer | None:
     """Profile, stats and the last 3 orders: ONE Query on the customer's partition."""
-    items = list(
-        TableItem.query(
-            _pk(customer_id), TableItem.SK.startswith(_PROFILE), limit=1 + _LAST_ORDERS, consistent_read=True
-        )
-    )
+    items = list(TableItem.query(customer_pk(customer_id), TableItem.SK.startswith(_PROFILE), limit=1 + _LAST_ORDERS,
+                                 consistent_read=True))
     if not items or not isinstance(items[0], CustomerItem):
         return None
-    orders = [OrderSummary(id=o.id, number=o.number, total=int(o.total), status=o.status, created_at=o.created_at) for o in items[1:]]
+    orders = [OrderSummary(id=o.id, number=o.number, total=int(o.total), status=o.status, created_at=o.created_at)
+              for o in items[1:]]
     return _to_domain(items[0], orders)
+
+
+def get_many(customer_ids: list[str]) -> list[Customer]:
+    """Profiles (without last orders) in the order asked; missing ones are left out. One BatchGet."""
+    if not customer_ids:
+        return []
+    found = {i.id: _to_domain(i) for i in CustomerItem.batch_get([(customer_pk(c), _PROFILE) for c in dict.fromkeys(customer_ids)])}
+    return [found[c] for c in dict.fromkeys(customer_ids) if c in found]
 
 
 def find_login(email: str) -> tuple[Customer, str | None] | None:
     """The customer owning an email, with their password hash (for login only)."""
     try:
         guard = EmailGuardItem.get(_guard_pk(email), "EMAIL", consistent_read=True)
-        item = CustomerItem.get(_pk(guard.customer_id), _PROFILE, consistent_read=True)
+        item = CustomerItem.get(customer_pk(guard.customer_id), _PROFILE, consistent_read=True)
     except (EmailGuardItem.DoesNotExist, CustomerItem.DoesNotExist):
         return None
     return _to_domain(item), item.password_hash
 
 
-def update(before: Customer, after: Customer, event: TimelineEvent) -> Customer:
-    """Save changed profile fields under the version read; an email change moves the guard in the
-    same transaction. Stats and the password hash are left as stored."""
+def _versioned_key(customer: Customer) -> CustomerItem:
+    key = CustomerItem(PK=customer_pk(customer.id), SK=_PROFILE)
+    key.version = customer.version  # PynamoDB adds the version condition and increments it
+    return key
+
+
+def update(before: Customer, after: Customer, events: list[TimelineEvent],
+           companions: Companions = Companions()) -> Customer:
+    """Save changed profile fields under the version read, with everything that follows from them
+    in ONE transaction: index keys, search entries, tag items, email guard move, events."""
     changed = {k: v for k, v in after.model_dump(exclude={"stats", "version", "id", "created_at"}).items()
                if v != getattr(before, k)}
+    changed.update({k: v for k, v in _index_attributes(after).items() if v != _index_attributes(before)[k]})
     actions = [getattr(CustomerItem, k).set(v) if v is not None else getattr(CustomerItem, k).remove()
                for k, v in changed.items()]
-    if after.last_name != before.last_name:
-        actions.append(CustomerItem.GSI1SK.set(_list_sort_key(after, _iso_to_ms(after.stats.last_order_at))))
-    key = CustomerItem(PK=_pk(before.id), SK=_PROFILE)
-    key.version = before.version
-    email_moved = normalize_email(before.email) != normalize_email(after.email)
+    key = _versioned_key(before)
+    email_moved = normalize_email(before.email) != normalize_email(after.email) and after.guest_order_id is None
+    old_entries, new_entries = _search_entries(before), _search_entries(after)
+    new_keys = {e.PK for e in new_entries}
+    text_changed = not new_entries or not old_entries or new_entries[0].text != old_entries[0].text
     try:
         with transact_write() as tx:
             if email_moved:
@@ -150,7 +200,15 @@ def update(before: Customer, after: Customer, event: TimelineEvent) -> Customer:
                 tx.delete(EmailGuardItem(PK=_guard_pk(before.email), SK="EMAIL"),
                           condition=EmailGuardItem.customer_id == before.id)
             tx.update(key, actions=actions, return_values=ALL_OLD)
-            tx.save(_event_item(after.id, event))
+            for entry in old_entries if text_changed else []:
+                if entry.PK not in new_keys:
+                    tx.delete(entry)
+            for item in [*(new_entries if text_changed else []),
+                         *(_tag_item(after.id, t) for t in set(after.tags) - set(before.tags)),
+                         *(event_item(after.id, e) for e in events), *companions.items]:
+                tx.save(item)
+            for tag in set(before.tags) - set(after.tags):
+                tx.delete(_tag_item(after.id, tag))
     except TransactWriteError as error:
         if "email_guard" in failed_conditions(error):
             raise _email_taken()
@@ -158,38 +216,78 @@ def update(before: Customer, after: Customer, event: TimelineEvent) -> Customer:
     return after.model_copy(update={"version": key.version})
 
 
-def delete(customer: Customer) -> None:
-    """Profile and email guard go together; the rest of the partition (timeline, ...) follows."""
-    profile = CustomerItem(PK=_pk(customer.id), SK=_PROFILE)
-    profile.version = customer.version  # PynamoDB adds the version condition
+def mark_verification_sent(customer_id: str, now: str, not_since: str, companions: Companions) -> bool:
+    """Record a verification email (with its companions: token, queued mail) unless one was sent
+    at or after `not_since`. False when rate-limited."""
+    key = CustomerItem(PK=customer_pk(customer_id), SK=_PROFILE)
+    condition = CustomerItem.PK.exists() & (CustomerItem.verification_sent_at.does_not_exist()
+                                            | (CustomerItem.verification_sent_at < not_since))
     try:
         with transact_write() as tx:
-            tx.delete(profile)
-            tx.delete(EmailGuardItem(PK=_guard_pk(customer.email), SK="EMAIL"),
-                      condition=EmailGuardItem.customer_id == customer.id)
+            tx.update(key, actions=[CustomerItem.verification_sent_at.set(now)], condition=condition,
+                      add_version_condition=False)
+            for item in companions.items:
+                tx.save(item)
     except TransactWriteError:
+        return False
+    return True
+
+
+def verification_token_item(token_hash: str, customer_id: str, expires_at: int) -> VerificationItem:
+    return VerificationItem(PK=f"VERIFY#{token_hash}", SK="VERIFY", customer_id=customer_id, expires_at=expires_at)
+
+
+def find_verification(token_hash: str, now: int) -> str | None:
+    """The customer id a live verification token is for (TTL deletion lags: expiry is checked here)."""
+    try:
+        item = VerificationItem.get(f"VERIFY#{token_hash}", "VERIFY", consistent_read=True)
+    except VerificationItem.DoesNotExist:
+        return None
+    return item.customer_id if item.expires_at > now else None
+
+
+def mark_email_verified(customer: Customer, events: list[TimelineEvent], token_hash: str | None = None,
+                        now: int = 0) -> bool:
+    """Set email_verified with its events; with a token, consume it in the same transaction (single
+    use: a second use finds it gone). False if the token was already used or expired."""
+    try:
+        with transact_write() as tx:
+            tx.update(_versioned_key(customer), actions=[CustomerItem.email_verified.set(True)])
+            for event in events:
+                tx.save(event_item(customer.id, event))
+            if token_hash:
+                tx.delete(VerificationItem(PK=f"VERIFY#{token_hash}", SK="VERIFY"),
+                          condition=VerificationItem.PK.exists() & (VerificationItem.expires_at > now))
+    except TransactWriteError:
+        if token_hash:
+            return False
         raise _changed_meanwhile()
-    rest = TableItem.query(_pk(customer.id), attributes_to_get=["PK", "SK"])
-    with TableItem.batch_write() as batch:
-        for item in rest:
-            batch.delete(item)
+    return True
 
 
-def add_order(customer: Customer, order: OrderSummary, spent: int) -> bool:
-    """Put an order on the customer's history card and stats, once per order id: a redelivered
-    event changes nothing (False). `spent` is 0 for test orders."""
-    summary = OrderSummaryItem(PK=_pk(customer.id), SK=_ORDER_PREFIX + order.id.translate(_NEWEST_FIRST),
-                               **order.model_dump())
+def order_summary_item(customer_id: str, order: OrderSummary) -> OrderSummaryItem:
+    return OrderSummaryItem(PK=customer_pk(customer_id), SK=_ORDER_PREFIX + order.id.translate(_NEWEST_FIRST),
+                            **order.model_dump())
+
+
+def add_order(customer: Customer, order: OrderSummary, spent: int, is_test: bool = False,
+              events: list[TimelineEvent] = ()) -> bool:
+    """Put an order on the customer's history card and stats, once per order id: a redelivered event
+    changes nothing (False). `spent` counts in the money figures unless the order is a test."""
+    summary = order_summary_item(customer.id, order)
     last_order_at = max(filter(None, [customer.stats.last_order_at, order.created_at]))
-    key = CustomerItem(PK=_pk(customer.id), SK=_PROFILE)
-    key.version = customer.version
-    actions = [CustomerItem.order_count.add(1), CustomerItem.total_spent.add(spent),
-               CustomerItem.last_order_at.set(last_order_at),
-               CustomerItem.GSI1SK.set(_list_sort_key(customer, _iso_to_ms(last_order_at)))]
+    after = customer.model_copy(update={"stats": customer.stats.model_copy(update={"last_order_at": last_order_at})})
+    actions = [CustomerItem.order_count.add(1), CustomerItem.total_spent.add(0 if is_test else spent),
+               CustomerItem.last_order_at.set(last_order_at)]
+    actions += [getattr(CustomerItem, k).set(v) for k, v in _index_attributes(after).items() if v is not None]
+    if is_test:
+        actions.append(CustomerItem.has_test_orders.set(True))
     try:
         with transact_write() as tx:
             tx.save(summary, condition=OrderSummaryItem.PK.does_not_exist(), return_values=ALL_OLD)
-            tx.update(key, actions=actions, return_values=ALL_OLD)
+            tx.update(_versioned_key(customer), actions=actions)
+            for event in events:
+                tx.save(event_item(customer.id, event))
     except TransactWriteError as error:
         if "order_summary" in failed_conditions(error):
             return False
@@ -197,20 +295,86 @@ def add_order(customer: Customer, order: OrderSummary, spent: int) -> bool:
     return True
 
 
-def list_page(limit: int, next_token: str | None) -> Page[Customer]:
-    """Customers by last order (newest first), then last name: one Query on GSI1 per page."""
-    start = decode_token(next_token, {"PK", "SK", "GSI1PK", "GSI1SK"})
-    result = CustomerItem.gsi1.query(_LIST_PK, limit=limit, last_evaluated_key=start)
-    items = [_to_domain(item) for item in result]
-    return Page(items=items, next_token=encode_token(result.last_evaluated_key))
+def delete(customer: Customer) -> None:
+    """The profile and the email guard go in one transaction; the stream then purges the rest of
+    the customer's personal data (see purge)."""
+    try:
+        with transact_write() as tx:
+            tx.delete(_versioned_key(customer))
+            if customer.guest_order_id is None:
+                tx.delete(EmailGuardItem(PK=_guard_pk(customer.email), SK="EMAIL"),
+                          condition=EmailGuardItem.customer_id == customer.id)
+    except TransactWriteError:
+        raise _changed_meanwhile()
+
+
+def from_image(raw_image: dict | None) -> Customer | None:
+    """The customer in a stream image (DynamoDB JSON) if it is a profile item, else None."""
+    item = TableItem.from_raw_data(raw_image) if raw_image else None
+    return _to_domain(item) if isinstance(item, CustomerItem) else None
+
+
+def purge(customer: Customer, also: list[TableItem] = ()) -> None:
+    """Delete what remains of a deleted customer: partition items, search entries, tag index items,
+    and `also` (other repositories' items). Idempotent: safe to run again after a crash."""
+    rest = list(TableItem.query(customer_pk(customer.id), attributes_to_get=["PK", "SK"]))
+    with TableItem.batch_write() as batch:
+        for item in [*rest, *_search_entries(customer), *also]:
+            batch.delete(item)
+
+
+def _page(result, to_item=lambda i: i) -> tuple[list, str | None]:
+    items = [to_item(i) for i in result]
+    return items, encode_token(result.last_evaluated_key)
+
+
+def list_page(limit: int, next_token: str | None, *, group: str | None = None, status: str | None = None,
+              has_orders: bool | None = None, last_order_from: str | None = None,
+              last_order_to: str | None = None) -> Page[Customer]:
+    """Customers in list order (last order newest first, then last name): one Query per page on
+    GSI1, or GSI2 for a group, or GSI3 for a non-active status. Has-orders and last-order dates are
+    key conditions on the sort key."""
+    if group is not None:
+        index, partition = CustomerItem.gsi2, f"GROUP#{group}"
+    elif status is not None and status != CustomerStatus.ACTIVE:
+        index, partition = CustomerItem.gsi3, f"CSTATUS#{status}"
+    else:
+        index, partition = CustomerItem.gsi1, _LIST_PK
+    sort_key = getattr(CustomerItem, index.Meta.index_name + "SK")
+    if last_order_from or last_order_to:
+        upper = f"0#{_inverted_ms(last_order_from)}~" if last_order_from else "0#~"
+        lower = f"0#{_inverted_ms(last_order_to)}" if last_order_to else "0#"
+        condition = sort_key.between(lower, upper)
+    elif has_orders is not None:
+        condition = sort_key.startswith("0#" if has_orders else "1#")
+    else:
+        condition = None
+    start = decode_token(next_token, _INDEX_KEYS[index.Meta.index_name])
+    result = index.query(partition, condition, limit=limit, last_evaluated_key=start)
+    items, token = _page(result, _to_domain)
+    return Page(items=items, next_token=token)
+
+
+def search_page(gram: str, needle: str, limit: int, next_token: str | None) -> Page[Customer]:
+    """Customers whose searchable text contains `needle`, read from one trigram's partition."""
+    start = decode_token(next_token, {"PK", "SK"})
+    result = SearchEntryItem.query(f"SEARCH#{gram}", filter_condition=SearchEntryItem.text.contains(needle),
+                                   limit=limit, last_evaluated_key=start)
+    ids, token = _page(result, lambda e: e.customer_id)
+    return Page(items=get_many(ids), next_token=token)
+
+
+def tagged_page(tag: str, limit: int, next_token: str | None) -> Page[Customer]:
+    start = decode_token(next_token, _INDEX_KEYS["GSI1"])
+    result = TagItem.gsi1.query(f"TAG#{tag}", limit=limit, last_evaluated_key=start)
+    ids, token = _page(result, lambda t: t.customer_id)
+    return Page(items=get_many(ids), next_token=token)
 
 
 def timeline(customer_id: str, limit: int, next_token: str | None) -> Page[TimelineEvent]:
     """Newest first: one Query on the customer's partition."""
     start = decode_token(next_token, {"PK", "SK"})
-    result = TimelineEventItem.query(
-        _pk(customer_id), TimelineEventItem.SK.startswith("EVT#"), scan_index_forward=False,
-        limit=limit, last_evaluated_key=start,
-    )
-    events = [TimelineEvent(id=e.id, type=e.event_type, at=e.at, actor=e.actor, data=e.data) for e in result]
-    return Page(items=events, next_token=encode_token(result.last_evaluated_key))
+    result = TimelineEventItem.query(customer_pk(customer_id), TimelineEventItem.SK.startswith("EVT#"), scan_index_forward=False,
+                                     limit=limit, last_evaluated_key=start)
+    events, token = _page(result, lambda e: TimelineEvent(id=e.id, type=e.event_type, at=e.at, actor=e.actor, data=e.data))
+    return Page(items=events, next_token=token)

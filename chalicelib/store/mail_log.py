@@ -1,34 +1,51 @@
-"""The customer's Emails tab: `CUST#<id>/MAIL#<ulid of the happening>#<template>`.
+"""The customer's emails: `CUST#<id>/MAIL#<ulid>`, an outbox and the Emails tab in one item.
 
-Claiming the entry before sending makes a re-delivered event send no second email."""
-from pynamodb.exceptions import PutError
+Queued with the change that causes it (`queued_item` goes into that transaction); the stream
+handler claims it (queued/failed -> sending), sends, and records sent or failed."""
+from pynamodb.exceptions import UpdateError
 
 from chalicelib.domain.customers import utc_now
+from chalicelib.domain.mail import MailLogEntry, MailStatus, QueuedMail
 from chalicelib.store.models import MailLogItem
+from chalicelib.store.pagination import Page, decode_token, encode_token
+
+_STALE_CLAIM_SECONDS = 300  # a sender that crashed mid-send frees its claim after this
 
 
-def _item(customer_id: str, happening_id: str, template: str) -> MailLogItem:
-    return MailLogItem(PK=f"CUST#{customer_id}", SK=f"MAIL#{happening_id}#{template}",
-                       id=f"{happening_id}#{template}", template=template, subject="", status="sending", at=utc_now())
+def queued_item(mail: QueuedMail) -> MailLogItem:
+    return MailLogItem(PK=f"CUST#{mail.customer_id}", SK=f"MAIL#{mail.id}", id=mail.id, customer_id=mail.customer_id,
+                       template=mail.template, status=MailStatus.QUEUED, at=mail.at, context=mail.context)
 
 
-def claim(customer_id: str, happening_id: str, template: str) -> bool:
-    """True if this email is ours to send: never tried, or tried and failed."""
-    item = _item(customer_id, happening_id, template)
+def claim(customer_id: str, mail_id: str, stale_before: str) -> QueuedMail | None:
+    """Take a queued or failed email for sending (or one whose sender died). None if it is not
+    ours to send: already sent, being sent, or gone."""
+    item = MailLogItem(PK=f"CUST#{customer_id}", SK=f"MAIL#{mail_id}")
+    sendable = MailLogItem.status.is_in(MailStatus.QUEUED, MailStatus.FAILED) | (
+        (MailLogItem.status == MailStatus.SENDING) & (MailLogItem.at < stale_before))
     try:
-        item.save(condition=MailLogItem.PK.does_not_exist() | (MailLogItem.status != "sent"))
-    except PutError as error:
+        item.update(actions=[MailLogItem.status.set(MailStatus.SENDING), MailLogItem.at.set(utc_now())],
+                    condition=MailLogItem.PK.exists() & sendable)
+    except UpdateError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
+            return None
         raise
-    return True
+    return QueuedMail(id=item.id, customer_id=customer_id, template=item.template, context=item.context or {}, at=item.at)
 
 
-def record(customer_id: str, happening_id: str, template: str, status: str, subject: str) -> None:
-    item = _item(customer_id, happening_id, template)
-    item.update(actions=[MailLogItem.status.set(status), MailLogItem.subject.set(subject), MailLogItem.at.set(utc_now())])
+def record(customer_id: str, mail_id: str, status: str, subject: str = "") -> None:
+    """Sent: the template context (it may hold a single-use link) is dropped."""
+    item = MailLogItem(PK=f"CUST#{customer_id}", SK=f"MAIL#{mail_id}")
+    actions = [MailLogItem.status.set(status), MailLogItem.at.set(utc_now())]
+    if status == MailStatus.SENT:
+        actions += [MailLogItem.subject.set(subject), MailLogItem.context.remove()]
+    item.update(actions=actions)
 
 
-def entries(customer_id: str) -> list[dict]:
-    return [{"id": m.id, "template": m.template, "subject": m.subject, "status": m.status, "at": m.at}
-            for m in MailLogItem.query(f"CUST#{customer_id}", MailLogItem.SK.startswith("MAIL#"), consistent_read=True)]
+def page(customer_id: str, limit: int, next_token: str | None) -> Page[MailLogEntry]:
+    """Newest first."""
+    start = decode_token(next_token, {"PK", "SK"})
+    result = MailLogItem.query(f"CUST#{customer_id}", MailLogItem.SK.startswith("MAIL#"), scan_index_forward=False,
+                               limit=limit, last_evaluated_key=start, consistent_read=True)
+    entries = [MailLogEntry(id=m.id, template=m.template, subject=m.subject, status=m.status, at=m.at) for m in result]
+    return Page(items=entries, next_token=encode_token(result.last_evaluated_key))

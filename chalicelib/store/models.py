@@ -40,6 +40,15 @@ class Gsi2(GlobalSecondaryIndex):
     GSI2SK = UnicodeAttribute(range_key=True)
 
 
+class Gsi3(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "GSI3"
+        projection = AllProjection()
+
+    GSI3PK = UnicodeAttribute(hash_key=True)
+    GSI3SK = UnicodeAttribute(range_key=True)
+
+
 class TableItem(Model):
     """Every item of the table: keys, sparse index keys and a type discriminator."""
 
@@ -50,9 +59,12 @@ class TableItem(Model):
     GSI1SK = UnicodeAttribute(null=True)
     GSI2PK = UnicodeAttribute(null=True)
     GSI2SK = UnicodeAttribute(null=True)
+    GSI3PK = UnicodeAttribute(null=True)
+    GSI3SK = UnicodeAttribute(null=True)
     item_type = DiscriminatorAttribute(attr_name="type")
     gsi1 = Gsi1()
     gsi2 = Gsi2()
+    gsi3 = Gsi3()
 
 
 class CustomerItem(TableItem, discriminator="customer"):
@@ -76,6 +88,10 @@ class CustomerItem(TableItem, discriminator="customer"):
     order_count = NumberAttribute(default=0)
     total_spent = NumberAttribute(default=0)
     last_order_at = UnicodeAttribute(null=True)
+    default_billing_address_id = UnicodeAttribute(null=True)
+    default_shipping_address_id = UnicodeAttribute(null=True)
+    guest_order_id = UnicodeAttribute(null=True)
+    verification_sent_at = UnicodeAttribute(null=True)
     password_hash = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
@@ -115,13 +131,35 @@ class ImportJobItem(TableItem, discriminator="import_job"):
 
 
 class MailLogItem(TableItem, discriminator="mail_log"):
-    """One email sent (or tried) to a customer: the customer's Emails tab."""
+    """One email to a customer: queued in the transaction of the change that causes it (an outbox),
+    sent by the stream handler, and kept as the customer's Emails tab."""
 
     id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
     template = UnicodeAttribute()
-    subject = UnicodeAttribute()
-    status = UnicodeAttribute()
+    subject = UnicodeAttribute(default="")
+    status = UnicodeAttribute()  # queued, sending, sent, failed
     at = UnicodeAttribute()
+    context = JSONAttribute(null=True)  # what the template needs; dropped once sent
+
+
+class SearchEntryItem(TableItem, discriminator="search_entry"):
+    """A customer (or one of its addresses) under one trigram of its searchable text."""
+
+    customer_id = UnicodeAttribute()
+    text = UnicodeAttribute()
+
+
+class TagItem(TableItem, discriminator="tag"):
+    customer_id = UnicodeAttribute()
+    tag = UnicodeAttribute()
+
+
+class VerificationItem(TableItem, discriminator="email_verification"):
+    """A single-use email verification token, stored by its hash; expires_at is the TTL."""
+
+    customer_id = UnicodeAttribute()
+    expires_at = NumberAttribute()
 
 
 _connection: Connection | None = None
@@ -151,3 +189,24 @@ class UploadGuardItem(TableItem, discriminator="upload_guard"):
     """One per uploaded file version: a second S3 notification for it finds the guard and stops."""
 
     job_id = UnicodeAttribute()
+
+
+class DocumentItem(TableItem, discriminator="document"):
+    """A small configuration record (a group, a custom field definition) in its collection's
+    partition `<COLLECTION>/<id>`: a collection is read whole with one Query."""
+
+    body = JSONAttribute(default=dict)
+
+
+class AddressItem(TableItem, discriminator="address"):
+    id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    fields = JSONAttribute(default=dict)
+
+
+class NoteItem(TableItem, discriminator="note"):
+    id = UnicodeAttribute()
+    text = UnicodeAttribute()
+    author = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    editable_until = UnicodeAttribute()

@@ -47,9 +47,12 @@ def test_patch_changes_only_the_fields_sent_and_records_them(api, admin_token, n
     assert reply.json["phone"] == "+1 555 0100 200" and reply.json["last_name"] == created["last_name"]
     assert reply.json["updated_at"] >= created["updated_at"]
     timeline = api.get(f"/admin/customers/{created['id']}/timeline", token=admin_token).json["items"]
-    assert [e["type"] for e in timeline] == ["customer_updated", "customer_created"]
-    assert timeline[0]["data"]["changes"]["first_name"] == {"before": "Ann", "after": "Anna"}
-    assert timeline[0]["actor"] == "staff:staff-1"
+    # Then the timeline tells the comment change apart from the other fields
+    by_type = {e["type"]: e for e in timeline}
+    assert [e["type"] for e in timeline][-1] == "customer_created" and len(timeline) == 3
+    assert by_type["customer_updated"]["data"]["changes"] == {"first_name": {"before": "Ann", "after": "Anna"}}
+    assert by_type["comment_changed"]["data"] == {"before": "", "after": "VIP"}
+    assert by_type["customer_updated"]["actor"] == "staff:staff-1"
 
 
 def test_patch_can_clear_an_optional_field(api, admin_token, new_customer):

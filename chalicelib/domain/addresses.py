@@ -1,0 +1,50 @@
+"""Customer addresses. At most one default billing and one default shipping address per customer."""
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from chalicelib.domain.customers import Name, OptionalText, Phone
+
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+OptionalLine = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Country = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")]
+Zip = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
+
+
+class AddressFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name | None = None
+    company: OptionalText | None = None
+    line1: Line
+    line2: OptionalLine | None = None
+    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    region: OptionalText | None = None
+    zip: Zip | None = None
+    country: Country
+    phone: Phone | None = None
+
+
+class AddressDraft(AddressFields):
+    default_billing: bool = False
+    default_shipping: bool = False
+
+
+class AddressChanges(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name | None = None
+    company: OptionalText | None = None
+    line1: Line | None = None
+    line2: OptionalLine | None = None
+    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
+    region: OptionalText | None = None
+    zip: Zip | None = None
+    country: Country | None = None
+    phone: Phone | None = None
+    default_billing: bool | None = None
+    default_shipping: bool | None = None
+
+
+class Address(AddressFields):
+    id: str
+    default_billing: bool = False
+    default_shipping: bool = False

@@ -1,0 +1,46 @@
+"""Customer groups. `Default` and `Guests` always exist and cannot be deleted; custom groups (VIP...)
+carry a discount_percent privilege that carts apply."""
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from chalicelib.domain.customers import DEFAULT_GROUP_ID, GUESTS_GROUP_ID, Name
+from chalicelib.domain.text import fold
+
+Percent = Annotated[int, Field(ge=0, le=100)]
+
+
+class Group(BaseModel):
+    id: str
+    name: str
+    discount_percent: int = 0
+    is_default: bool = False  # new registered customers join it (store setting default_group_id)
+    built_in: bool = False
+
+
+BUILT_IN = {
+    DEFAULT_GROUP_ID: Group(id=DEFAULT_GROUP_ID, name="Default", built_in=True),
+    GUESTS_GROUP_ID: Group(id=GUESTS_GROUP_ID, name="Guests", built_in=True),
+}
+
+
+class GroupDraft(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+    discount_percent: Percent = 0
+
+
+class GroupChanges(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name | None = None
+    discount_percent: Percent | None = None
+
+
+def group_id_for(name: str) -> str:
+    """A readable id from the name: 'VIP clients' -> 'vip-clients'."""
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:60]
+    return slug or "group"
+
+
+GroupIdParam = Annotated[str, StringConstraints(max_length=64)]

@@ -1,0 +1,29 @@
+"""The merchant's store settings (one record per store), and the changes staff may make to them."""
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Invoicing(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = False
+    issue_for: Literal["all", "companies"] = "all"
+
+
+class StoreSettings(BaseModel):
+    abandoned_cart_delay_minutes: Annotated[int, Field(ge=30, le=180)] = 60
+    require_email_verification: bool = False
+    auto_validate_accounts: bool = True
+    default_group_id: str = "default"
+    invoicing: Invoicing = Invoicing()
+    currency: Annotated[str, Field(pattern="^[A-Z]{3}$")] = "EUR"
+
+
+class SettingsChanges(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    abandoned_cart_delay_minutes: Annotated[int, Field(ge=30, le=180)] | None = None
+    require_email_verification: bool | None = None
+    auto_validate_accounts: bool | None = None
+    default_group_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    invoicing: Invoicing | None = None
+    currency: Annotated[str, Field(pattern="^[A-Z]{3}$")] | None = None

@@ -1,0 +1,106 @@
+"""The tabs of a customer's page: addresses, notes, tags, emails."""
+from datetime import datetime, timezone
+
+from chalicelib.domain import customers as domain
+from chalicelib.domain.addresses import Address, AddressChanges, AddressDraft, AddressFields
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.mail import MailLogEntry
+from chalicelib.domain.notes import Note, check_can_edit, editable_until
+from chalicelib.services.customers import get_customer
+from chalicelib.store import addresses, mail_log, notes
+from chalicelib.store import customers as repo
+from chalicelib.store.pagination import Page
+
+
+def list_addresses(customer_id: str) -> list[Address]:
+    get_customer(customer_id)
+    return addresses.all_of(customer_id)
+
+
+def _address(customer_id: str, address_id: str) -> Address:
+    found = next((a for a in addresses.all_of(customer_id) if a.id == address_id), None)
+    if found is None:
+        raise NotFound("No address with this id for this customer.")
+    return found
+
+
+def add_address(customer_id: str, draft: AddressDraft, actor: str) -> Address:
+    get_customer(customer_id)
+    address_id = new_id()
+    fields = AddressFields(**draft.model_dump(exclude={"default_billing", "default_shipping"}))
+    addresses.save(customer_id, address_id, fields, None, draft.default_billing, draft.default_shipping,
+                   addresses.defaults(customer_id), domain.address_event(actor, "added", address_id))
+    return _address(customer_id, address_id)
+
+
+def change_address(customer_id: str, address_id: str, changes: AddressChanges, actor: str) -> Address:
+    """Changing a default moves the flag: the customer's pointer names one address at a time."""
+    before = _address(customer_id, address_id)
+    sent = changes.model_dump(exclude_unset=True)
+    fields = AddressFields(**{**before.model_dump(exclude={"id", "default_billing", "default_shipping"}),
+                              **{k: v for k, v in sent.items() if k not in ("default_billing", "default_shipping")}})
+    addresses.save(customer_id, address_id, fields, AddressFields(**before.model_dump(exclude={"id", "default_billing", "default_shipping"})),
+                   sent.get("default_billing"), sent.get("default_shipping"), addresses.defaults(customer_id),
+                   domain.address_event(actor, "changed", address_id))
+    return _address(customer_id, address_id)
+
+
+def remove_address(customer_id: str, address_id: str, actor: str) -> None:
+    address = _address(customer_id, address_id)
+    fields = AddressFields(**address.model_dump(exclude={"id", "default_billing", "default_shipping"}))
+    addresses.delete(customer_id, address_id, fields, addresses.defaults(customer_id),
+                     domain.address_event(actor, "removed", address_id))
+
+
+def list_notes(customer_id: str, limit: int, next_token: str | None) -> Page[Note]:
+    get_customer(customer_id)
+    return notes.page(customer_id, limit, next_token)
+
+
+def add_note(customer_id: str, text: str, author: str) -> Note:
+    get_customer(customer_id)
+    now = datetime.now(timezone.utc)
+    note = Note(id=new_id(), text=text, author=author, created_at=domain.iso(now), editable_until=editable_until(now))
+    notes.add(customer_id, note, domain.note_added_event(author, note.id))
+    return note
+
+
+def _editable_note(customer_id: str, note_id: str, author: str) -> str:
+    note = notes.get(customer_id, note_id)
+    if note is None:
+        raise NotFound("No note with this id for this customer.")
+    now = datetime.now(timezone.utc)
+    check_can_edit(note, author, now)
+    return domain.iso(now)
+
+
+def change_note(customer_id: str, note_id: str, text: str, author: str) -> Note:
+    now = _editable_note(customer_id, note_id, author)
+    return notes.change_text(customer_id, note_id, text, author, now)
+
+
+def delete_note(customer_id: str, note_id: str, author: str) -> None:
+    now = _editable_note(customer_id, note_id, author)
+    notes.delete(customer_id, note_id, author, now)
+
+
+def add_tag(customer_id: str, tag: str, actor: str) -> domain.Customer:
+    before = get_customer(customer_id)
+    if tag in before.tags:
+        return before
+    after = before.model_copy(update={"tags": [*before.tags, tag], "updated_at": domain.utc_now()})
+    return repo.update(before, after, [domain.tag_event(actor, tag, added=True)])
+
+
+def remove_tag(customer_id: str, tag: str, actor: str) -> domain.Customer:
+    before = get_customer(customer_id)
+    if tag not in before.tags:
+        raise NotFound("The customer has no such tag.")
+    after = before.model_copy(update={"tags": [t for t in before.tags if t != tag], "updated_at": domain.utc_now()})
+    return repo.update(before, after, [domain.tag_event(actor, tag, added=False)])
+
+
+def list_emails(customer_id: str, limit: int, next_token: str | None) -> Page[MailLogEntry]:
+    get_customer(customer_id)
+    return mail_log.page(customer_id, limit, next_token)
