@@ -6,9 +6,11 @@ is not exactly one DynamoDB request (the customer page is ONE Query).
 
     cd /work/main && .venv/bin/python bench/requests_per_route.py
 """
+import json
 import sys
 import tempfile
 from collections import Counter
+from urllib.parse import parse_qs, urlparse
 
 import harness
 
@@ -58,29 +60,92 @@ class Recorder:
         return taken
 
 
+def new_id(reply) -> str:
+    """The id of what a request created; a placeholder when it failed, so that the run goes on (the
+    requests about it then fail too, and every failure is reported)."""
+    return (reply.json or {}).get("id", "not-created") if reply.status < 400 else "not-created"
+
+
+def verification_token(customer_id: str) -> str:
+    """The token of the customer's queued verification email, read from the outbox item as the stream
+    handler would (none runs here), with a client of its own so that the read is not counted."""
+    import boto3
+
+    items = boto3.Session().client("dynamodb").query(
+        TableName=harness.TABLE_NAME, KeyConditionExpression="PK = :pk AND begins_with(SK, :mail)",
+        ExpressionAttributeValues={":pk": {"S": f"CUST#{customer_id}"}, ":mail": {"S": "MAIL#"}})["Items"]
+    links = [json.loads(i["context"]["S"])["link"] for i in items if i["template"]["S"] == "verify_email"]
+    return parse_qs(urlparse(links[-1]).query)["token"][0] if links else "no-verification-email"
+
+
 def scenario(api, admin: str):
-    """Every route once, in an order where each request finds what the earlier ones created.
-    Yields (method, route path, reply); the recorder's counts between two yields belong to one route."""
-    reply = api.post("/admin/customers", {"email": "ann.smith@example.com", "first_name": "Ann", "last_name": "Smith",
-                                          "phone": "+44 20 7946 0000", "company": "Acme"}, token=admin)
+    """Every route at least once, in an order where each request finds what the earlier ones made.
+    Yields (method, route, reply): the requests counted between two yields belong to that route.
+    A route may carry a query string, for lists read through different indexes."""
+    yield "GET", "/admin/settings", api.get("/admin/settings", token=admin)
+    yield "PATCH", "/admin/settings", api.patch("/admin/settings", {"require_email_verification": True}, token=admin)
+    yield "GET", "/admin/groups", api.get("/admin/groups", token=admin)
+    reply = api.post("/admin/groups", {"name": "VIP clients", "discount_percent": 10}, token=admin)
+    yield "POST", "/admin/groups", reply
+    group_id = new_id(reply)
+    group = f"/admin/groups/{group_id}"
+    yield "PATCH", "/admin/groups/{group_id}", api.patch(group, {"discount_percent": 15}, token=admin)
+    yield "GET", "/admin/custom-fields", api.get("/admin/custom-fields", token=admin)
+    yield "POST", "/admin/custom-fields", api.post(
+        "/admin/custom-fields", {"key": "shoe_size", "label": "Shoe size", "type": "number"}, token=admin)
+
+    reply = api.post("/admin/customers", {
+        "email": "ann.smith@example.com", "first_name": "Ann", "last_name": "Smith", "phone": "+44 20 7946 0000",
+        "company": "Acme", "tags": ["newsletter"], "custom_fields": {"shoe_size": 38}}, token=admin)
     yield "POST", "/admin/customers", reply
-    customer = f"/admin/customers/{reply.json['id']}"
+    customer = f"/admin/customers/{new_id(reply)}"
     yield "GET", "/admin/customers/{customer_id}", api.get(customer, token=admin)
-    yield "PATCH", "/admin/customers/{customer_id}", api.patch(customer, {"last_name": "Smythe"}, token=admin)
+    yield "PATCH", "/admin/customers/{customer_id}", api.patch(
+        customer, {"last_name": "Smythe", "group_id": group_id}, token=admin)
     yield "GET", "/admin/customers", api.get("/admin/customers?limit=20", token=admin)
+    yield "GET", "/admin/customers?q=smyth", api.get("/admin/customers?q=smyth", token=admin)
     yield "GET", "/admin/customers/{customer_id}/timeline", api.get(f"{customer}/timeline", token=admin)
+    reply = api.post(f"{customer}/addresses", {"line1": "221B Baker Street", "city": "London", "zip": "NW1 6XE",
+                                               "country": "GB", "default_billing": True}, token=admin)
+    yield "POST", "/admin/customers/{customer_id}/addresses", reply
+    address = f"{customer}/addresses/{new_id(reply)}"
+    yield "GET", "/admin/customers/{customer_id}/addresses", api.get(f"{customer}/addresses", token=admin)
+    yield "PATCH", "/admin/customers/{customer_id}/addresses/{address_id}", api.patch(
+        address, {"default_shipping": True}, token=admin)
+    reply = api.post(f"{customer}/notes", {"text": "Prefers to be called in the morning."}, token=admin)
+    yield "POST", "/admin/customers/{customer_id}/notes", reply
+    note = f"{customer}/notes/{new_id(reply)}"
+    yield "GET", "/admin/customers/{customer_id}/notes", api.get(f"{customer}/notes", token=admin)
+    yield "PATCH", "/admin/customers/{customer_id}/notes/{note_id}", api.patch(
+        note, {"text": "Prefers to be called after 10 am."}, token=admin)
+    yield "DELETE", "/admin/customers/{customer_id}/notes/{note_id}", api.delete(note, token=admin)
+    yield "POST", "/admin/customers/{customer_id}/tags", api.post(f"{customer}/tags", {"tag": "wholesale"}, token=admin)
+    yield "GET", "/admin/customers?tag=wholesale", api.get("/admin/customers?tag=wholesale", token=admin)
+    yield "DELETE", "/admin/customers/{customer_id}/tags/{tag}", api.delete(f"{customer}/tags/wholesale", token=admin)
+    yield "POST", "/admin/customers/{customer_id}/resend-verification", api.post(
+        f"{customer}/resend-verification", token=admin)
+    yield "POST", "/admin/customers/{customer_id}/verify-email", api.post(f"{customer}/verify-email", token=admin)
+    yield "GET", "/admin/customers/{customer_id}/emails", api.get(f"{customer}/emails", token=admin)
+    yield "DELETE", "/admin/customers/{customer_id}/addresses/{address_id}", api.delete(address, token=admin)
 
     shopper = {"email": "bob.jones@example.com", "password": "correct horse battery"}
-    yield "POST", "/store/customers", api.post("/store/customers", {**shopper, "first_name": "Bob", "last_name": "Jones"})
+    reply = api.post("/store/customers", {**shopper, "first_name": "Bob", "last_name": "Jones"})
+    yield "POST", "/store/customers", reply
+    yield "POST", "/store/verify-email", api.post("/store/verify-email", {"token": verification_token(new_id(reply))})
     reply = api.post("/store/login", shopper)
     yield "POST", "/store/login", reply
-    token = reply.json["token"]
-    yield "GET", "/store/me", api.get("/store/me", token=token)
-    yield "PATCH", "/store/me", api.patch("/store/me", {"accepts_marketing": True}, token=token)
+    me = (reply.json or {}).get("token", "not-issued")
+    yield "GET", "/store/me", api.get("/store/me", token=me)
+    yield "PATCH", "/store/me", api.patch("/store/me", {"accepts_marketing": True}, token=me)
+    yield "POST", "/store/me/addresses", api.post("/store/me/addresses", {
+        "line1": "1 Rue de Rivoli", "city": "Paris", "zip": "75001", "country": "FR", "default_shipping": True}, token=me)
+    yield "GET", "/store/me/addresses", api.get("/store/me/addresses", token=me)
+    yield "GET", "/admin/leads", api.get("/admin/leads", token=admin)
 
     yield "GET", "/openapi.json", api.get("/openapi.json")
     yield "GET", "/dev/mail", api.get("/dev/mail")
     yield "DELETE", "/admin/customers/{customer_id}", api.delete(customer, token=admin)
+    yield "DELETE", "/admin/groups/{group_id}", api.delete(group, token=admin)
 
 
 def describe(operations: Counter) -> str:
@@ -102,22 +167,22 @@ def main() -> int:
                 operations, capacity = recorder.take()
                 rows.append((method, path, reply.status, operations, capacity))
                 if reply.status >= 400:
-                    failures.append(f"{method} {path} answered {reply.status}: {reply.body[:200]!r}")
+                    failures.append(f"{method} {path} answered {reply.status}: {reply.body[:300]!r}")
 
-    unknown = sorted(routes - {(method, path) for method, path, *_ in rows})
+    unknown = sorted(routes - {(method, path.split("?")[0]) for method, path, *_ in rows})
     failures += [f"{method} {path}: no request for this route in bench/requests_per_route.py" for method, path in unknown]
-    page = next((sum(ops.values()), ops) for method, path, _, ops, _ in rows if (method, path) == CUSTOMER_PAGE)
-    check = "OK" if page[0] == 1 else "FAILED"
-    if page[0] != 1:
-        failures.append(f"{' '.join(CUSTOMER_PAGE)} made {page[0]} DynamoDB requests, not 1")
+    page = next((ops for method, path, _, ops, _ in rows if (method, path) == CUSTOMER_PAGE), Counter())
+    check = "OK" if sum(page.values()) == 1 else "FAILED"
+    if check != "OK":
+        failures.append(f"{' '.join(CUSTOMER_PAGE)} made {sum(page.values())} DynamoDB requests, not 1")
 
-    print("DynamoDB requests per route (DynamoDB Local, one realistic request each):\n")
+    print("DynamoDB requests per route (DynamoDB Local; one realistic request per row, in this order):\n")
     print("| method | path | status | DynamoDB requests | capacity units |")
     print("|---|---|---|---|---|")
     for method, path, status, operations, capacity in rows:
         units = "-" if capacity is None else f"{capacity:g}"
         print(f"| {method} | {path} | {status} | {describe(operations)} | {units} |")
-    print(f"\nCheck: {' '.join(CUSTOMER_PAGE)} is exactly 1 DynamoDB request: {check} ({describe(page[1])})")
+    print(f"\nCheck: {' '.join(CUSTOMER_PAGE)} is exactly 1 DynamoDB request: {check} ({describe(page)})")
     for failure in failures:
         print(f"FAILED: {failure}", file=sys.stderr)
     return 1 if failures else 0

@@ -13,7 +13,7 @@ _STAFF_CREATED = [
     {"email": "grace.hopper@example.com", "first_name": "Grace", "last_name": "Hopper", "status": "inactive",
      "comment": "Asked to pause her account."},
 ]
-# Registered shoppers: their welcome email goes through the table's stream (see .local/mail).
+# Registered shoppers: their welcome (or verification) email is sent by the stream handler (see .local/mail).
 _REGISTERED = [
     {"email": "katherine.johnson@example.com", "first_name": "Katherine", "last_name": "Johnson",
      "password": "demo-password-1"},
@@ -25,11 +25,12 @@ _REGISTERED = [
 def load_customers() -> tuple[int, int]:
     from chalicelib.domain.customers import CustomerDraft, Registration
     from chalicelib.domain.errors import Conflict
-    from chalicelib.services import customers
+    from chalicelib.services import accounts, customers
+    from chalicelib.settings import get_settings
 
     created = skipped = 0
     operations = [partial(customers.create_customer, CustomerDraft(**fields), actor="staff:demo") for fields in _STAFF_CREATED]
-    operations += [partial(customers.register, Registration(**fields)) for fields in _REGISTERED]
+    operations += [partial(accounts.register, Registration(**fields), get_settings()) for fields in _REGISTERED]
     for operation in operations:
         try:
             operation()

@@ -103,3 +103,41 @@ def new_customer(api, admin_token):
         return reply.json
 
     return make
+
+
+class FakeClock:
+    """Time that tests move by hand (`clock.advance(minutes=6)`) instead of sleeping."""
+
+    def __init__(self):
+        from datetime import datetime, timezone
+
+        self.current = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+
+    def __call__(self):
+        return self.current
+
+    def advance(self, **delta):
+        from datetime import timedelta
+
+        self.current += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from chalicelib.domain import clock as clock_module
+
+    fake = FakeClock()
+    monkeypatch.setattr(clock_module, "now", fake)
+    return fake
+
+
+@pytest.fixture
+def store_settings(api, admin_token):
+    """Change store settings through the admin API: store_settings(auto_validate_accounts=False)."""
+
+    def change(**values):
+        reply = api.patch("/admin/settings", values, token=admin_token)
+        assert reply.status == 200, reply.json
+        return reply.json
+
+    return change

@@ -1,13 +1,14 @@
 """Customer addresses. At most one default billing and one default shipping address per customer."""
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 from chalicelib.domain.customers import Name, OptionalText, Phone
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 OptionalLine = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Country = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")]
+Country = Annotated[str, BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
+                    StringConstraints(pattern=r"^[A-Z]{2}$")]
 Zip = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
 
 
@@ -24,9 +25,17 @@ class AddressFields(BaseModel):
     phone: Phone | None = None
 
 
-class AddressDraft(AddressFields):
+class _WithDefaults(AddressFields):
     default_billing: bool = False
     default_shipping: bool = False
+
+    def fields(self) -> AddressFields:
+        """The address itself, without the default flags (those live on the customer)."""
+        return AddressFields(**self.model_dump(exclude={"id", "default_billing", "default_shipping"}))
+
+
+class AddressDraft(_WithDefaults):
+    pass
 
 
 class AddressChanges(BaseModel):
@@ -44,7 +53,6 @@ class AddressChanges(BaseModel):
     default_shipping: bool | None = None
 
 
-class Address(AddressFields):
+class Address(_WithDefaults):
+    model_config = ConfigDict(extra="ignore")
     id: str
-    default_billing: bool = False
-    default_shipping: bool = False

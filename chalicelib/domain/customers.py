@@ -3,8 +3,9 @@ import re
 from datetime import date, datetime, timezone
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints
 
+from chalicelib.domain import clock
 from chalicelib.domain.ids import new_id
 
 
@@ -14,7 +15,7 @@ def iso(moment: datetime) -> str:
 
 
 def utc_now() -> str:
-    return iso(datetime.now(timezone.utc))
+    return iso(clock.now())
 
 
 class CustomerStatus:
@@ -54,7 +55,8 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=30), 
 Comment = Annotated[str, StringConstraints(max_length=2000)]
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
 GroupId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9 _-]{0,39}$")]
+Tag = Annotated[str, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
+                StringConstraints(pattern=r"^[a-z0-9][a-z0-9 _-]{0,39}$")]
 CustomValues = Annotated[dict[str, Any], Field(max_length=50)]
 
 

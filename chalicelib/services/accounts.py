@@ -1,9 +1,9 @@
 """Shopper accounts: registration, login, email verification, and a customer's own record."""
 import hashlib
 import secrets
-import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
+from chalicelib.domain import clock
 from chalicelib.domain import customers as domain
 from chalicelib.domain.addresses import Address, AddressDraft
 from chalicelib.domain.customers import Customer, CustomerChanges, CustomerStatus, ProfileChanges, Registration
@@ -28,7 +28,7 @@ def _token_hash(token: str) -> str:
 def _verification(customer: Customer, settings: Settings) -> list:
     """A fresh single-use token (only its hash is stored) and the email that carries it."""
     token = secrets.token_urlsafe(32)
-    expires = int(time.time() + VERIFICATION_TTL.total_seconds())
+    expires = int((clock.now() + VERIFICATION_TTL).timestamp())
     link = f"{settings.storefront_url}/verify-email?token={token}"
     mail = queue_mail(customer.id, "verify_email", first_name=customer.first_name, link=link)
     return [repo.verification_token_item(_token_hash(token), customer.id, expires), mail_log.queued_item(mail)]
@@ -97,7 +97,7 @@ def add_own_address(principal: Principal, draft: AddressDraft) -> Address:
 
 def verify_email(token: str) -> Customer:
     """The link of the verification email: single use, expires after 48 hours."""
-    now = int(time.time())
+    now = int(clock.now().timestamp())
     customer_id = repo.find_verification(_token_hash(token), now)
     customer = repo.get(customer_id) if customer_id else None
     if customer is None:
@@ -120,7 +120,7 @@ def resend_verification(customer_id: str, settings: Settings) -> None:
     customer = get_customer(customer_id)
     if customer.email_verified:
         raise InvalidInput("This customer's email is already verified.")
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     companions = repo.Companions(tuple(_verification(customer, settings)))
     if not repo.mark_verification_sent(customer_id, domain.iso(now), domain.iso(now - RESEND_INTERVAL), companions):
         raise TooManyRequests("A verification email was sent less than 15 minutes ago.")

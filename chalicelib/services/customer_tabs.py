@@ -1,6 +1,5 @@
 """The tabs of a customer's page: addresses, notes, tags, emails."""
-from datetime import datetime, timezone
-
+from chalicelib.domain import clock
 from chalicelib.domain import customers as domain
 from chalicelib.domain.addresses import Address, AddressChanges, AddressDraft, AddressFields
 from chalicelib.domain.errors import NotFound
@@ -13,43 +12,44 @@ from chalicelib.store import customers as repo
 from chalicelib.store.pagination import Page
 
 
+def _defaults(customer: domain.Customer) -> tuple[str | None, str | None]:
+    return customer.default_billing_address_id, customer.default_shipping_address_id
+
+
 def list_addresses(customer_id: str) -> list[Address]:
-    get_customer(customer_id)
-    return addresses.all_of(customer_id)
+    return addresses.all_of(customer_id, _defaults(get_customer(customer_id)))
 
 
-def _address(customer_id: str, address_id: str) -> Address:
-    found = next((a for a in addresses.all_of(customer_id) if a.id == address_id), None)
+def _address(customer_id: str, address_id: str) -> tuple[domain.Customer, Address]:
+    customer = get_customer(customer_id)
+    found = next((a for a in addresses.all_of(customer_id, _defaults(customer)) if a.id == address_id), None)
     if found is None:
         raise NotFound("No address with this id for this customer.")
-    return found
+    return customer, found
 
 
 def add_address(customer_id: str, draft: AddressDraft, actor: str) -> Address:
-    get_customer(customer_id)
+    customer = get_customer(customer_id)
     address_id = new_id()
-    fields = AddressFields(**draft.model_dump(exclude={"default_billing", "default_shipping"}))
-    addresses.save(customer_id, address_id, fields, None, draft.default_billing, draft.default_shipping,
-                   addresses.defaults(customer_id), domain.address_event(actor, "added", address_id))
-    return _address(customer_id, address_id)
+    addresses.save(customer_id, address_id, draft.fields(), None, draft.default_billing, draft.default_shipping,
+                   _defaults(customer), domain.address_event(actor, "added", address_id))
+    return _address(customer_id, address_id)[1]
 
 
 def change_address(customer_id: str, address_id: str, changes: AddressChanges, actor: str) -> Address:
     """Changing a default moves the flag: the customer's pointer names one address at a time."""
-    before = _address(customer_id, address_id)
+    customer, before = _address(customer_id, address_id)
     sent = changes.model_dump(exclude_unset=True)
-    fields = AddressFields(**{**before.model_dump(exclude={"id", "default_billing", "default_shipping"}),
-                              **{k: v for k, v in sent.items() if k not in ("default_billing", "default_shipping")}})
-    addresses.save(customer_id, address_id, fields, AddressFields(**before.model_dump(exclude={"id", "default_billing", "default_shipping"})),
-                   sent.get("default_billing"), sent.get("default_shipping"), addresses.defaults(customer_id),
+    fields = before.fields().model_copy(update={k: v for k, v in sent.items() if k not in ("default_billing", "default_shipping")})
+    addresses.save(customer_id, address_id, AddressFields.model_validate(fields.model_dump()), before.fields(),
+                   sent.get("default_billing"), sent.get("default_shipping"), _defaults(customer),
                    domain.address_event(actor, "changed", address_id))
-    return _address(customer_id, address_id)
+    return _address(customer_id, address_id)[1]
 
 
 def remove_address(customer_id: str, address_id: str, actor: str) -> None:
-    address = _address(customer_id, address_id)
-    fields = AddressFields(**address.model_dump(exclude={"id", "default_billing", "default_shipping"}))
-    addresses.delete(customer_id, address_id, fields, addresses.defaults(customer_id),
+    customer, address = _address(customer_id, address_id)
+    addresses.delete(customer_id, address_id, address.fields(), _defaults(customer),
                      domain.address_event(actor, "removed", address_id))
 
 
@@ -60,7 +60,7 @@ def list_notes(customer_id: str, limit: int, next_token: str | None) -> Page[Not
 
 def add_note(customer_id: str, text: str, author: str) -> Note:
     get_customer(customer_id)
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     note = Note(id=new_id(), text=text, author=author, created_at=domain.iso(now), editable_until=editable_until(now))
     notes.add(customer_id, note, domain.note_added_event(author, note.id))
     return note
@@ -70,7 +70,7 @@ def _editable_note(customer_id: str, note_id: str, author: str) -> str:
     note = notes.get(customer_id, note_id)
     if note is None:
         raise NotFound("No note with this id for this customer.")
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     check_can_edit(note, author, now)
     return domain.iso(now)
 

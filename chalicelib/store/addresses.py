@@ -35,12 +35,6 @@ def _defaults_actions(address_id: str, billing: bool | None, shipping: bool | No
     return actions
 
 
-def defaults(customer_id: str) -> tuple[str | None, str | None]:
-    item = CustomerItem.get(customer_pk(customer_id), _PROFILE, consistent_read=True,
-                            attributes_to_get=["default_billing_address_id", "default_shipping_address_id"])
-    return item.default_billing_address_id, item.default_shipping_address_id
-
-
 def get(customer_id: str, address_id: str) -> AddressFields | None:
     try:
         return AddressFields(**AddressItem.get(customer_pk(customer_id), f"ADDR#{address_id}", consistent_read=True).fields)
@@ -77,9 +71,9 @@ def delete(customer_id: str, address_id: str, fields: AddressFields, current_def
         tx.save(event_item(customer_id, event))
 
 
-def all_of(customer_id: str) -> list[Address]:
-    """Every address of a customer with its default flags (a customer has a handful: one Query + one read)."""
-    billing, shipping = defaults(customer_id)
+def all_of(customer_id: str, defaults: tuple[str | None, str | None]) -> list[Address]:
+    """Every address of a customer, flagged with the profile's default pointers: one Query."""
+    billing, shipping = defaults
     return [Address(id=a.id, default_billing=a.id == billing, default_shipping=a.id == shipping, **a.fields)
             for a in AddressItem.query(customer_pk(customer_id), AddressItem.SK.startswith("ADDR#"), consistent_read=True)]
 

@@ -210,3 +210,30 @@ class NoteItem(TableItem, discriminator="note"):
     author = UnicodeAttribute()
     created_at = UnicodeAttribute()
     editable_until = UnicodeAttribute()
+
+
+class TicketItem(TableItem, discriminator="ticket"):
+    """A support ticket's header; its messages are TicketMessageItems right after it."""
+
+    id = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    status = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class TicketMessageItem(TableItem, discriminator="ticket_message"):
+    id = UnicodeAttribute()
+    author = UnicodeAttribute()
+    text = UnicodeAttribute()
+    at = UnicodeAttribute()
+
+
+class ReviewItem(TableItem, discriminator="review"):
+    id = UnicodeAttribute()
+    sku = UnicodeAttribute()
+    rating = NumberAttribute()
+    title = UnicodeAttribute(default="")
+    text = UnicodeAttribute()
+    approved = BooleanAttribute(default=False)
+    created_at = UnicodeAttribute()

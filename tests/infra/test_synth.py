@@ -56,11 +56,12 @@ def _synth_env(outdir: Path, stage: str) -> dict:
     return env
 
 
-def _synthesize(outdir: Path, stage: str) -> None:
+def _synthesize(outdir: Path, stage: str) -> str | None:
+    """Run infra/app.py as the CDK CLI would; returns an error text, or None."""
     # cwd = outdir: the Chalice construct writes its package to ./chalice.out.
     reply = subprocess.run([sys.executable, str(INFRA / "app.py")], cwd=outdir, env=_synth_env(outdir, stage),
                            capture_output=True, text=True, timeout=600)
-    assert reply.returncode == 0, f"synth failed:\n{reply.stdout[-3000:]}\n{reply.stderr[-6000:]}"
+    return None if reply.returncode == 0 else f"synth failed:\n{reply.stdout[-3000:]}\n{reply.stderr[-6000:]}"
 
 
 @pytest.fixture(scope="session")
@@ -77,13 +78,16 @@ def synthesized(tmp_path_factory):
             done = outdir / "synth.json"
             # Also serializes synths of other test sessions: Chalice caches its layer in the project.
             with _locked(INFRA / ".synth.lock"):
-                if not done.exists():
+                if not done.exists():  # a failure is kept too, so that the other tests fail fast
                     outdir.mkdir(parents=True, exist_ok=True)
                     started = time.monotonic()
-                    _synthesize(outdir, stage)
-                    done.write_text(json.dumps({"seconds": round(time.monotonic() - started, 1)}))
-            template = json.loads((outdir / "cdk.out" / f"{stage}.template.json").read_text())
-            results[stage] = {"template": template, **json.loads(done.read_text())}
+                    error = _synthesize(outdir, stage)
+                    done.write_text(json.dumps({"seconds": round(time.monotonic() - started, 1), "error": error}))
+            result = json.loads(done.read_text())
+            if result["error"]:
+                pytest.fail(result["error"], pytrace=False)
+            result["template"] = json.loads((outdir / "cdk.out" / f"{stage}.template.json").read_text())
+            results[stage] = result
         return results[stage]
 
     return get

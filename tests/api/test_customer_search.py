@@ -1,0 +1,106 @@
+"""Staff find customers by a piece of a name, email, phone or address, and narrow the list with filters."""
+import pytest
+
+from tests.api.test_admin_customers import _place_order
+
+
+def _ids(api, token, query):
+    reply = api.get(f"/admin/customers?{query}", token=token)
+    assert reply.status == 200, reply.json
+    return [c["id"] for c in reply.json["items"]]
+
+
+@pytest.fixture
+def people(new_customer):
+    return {
+        "joanna": new_customer(first_name="Joanna", last_name="Müller", email="jo.m@example.com", phone="+359 887 123 456"),
+        "anne": new_customer(first_name="Anne", last_name="Dubois", email="anne.dubois@example.fr"),
+        "bob": new_customer(first_name="Bob", last_name="Stone", email="bstone@example.org", phone="+1 (555) 010-7788"),
+    }
+
+
+def test_partial_name_finds_every_customer_containing_it(api, admin_token, people):
+    assert set(_ids(api, admin_token, "q=ann")) == {people["joanna"]["id"], people["anne"]["id"]}
+
+
+def test_search_ignores_case_and_accents(api, admin_token, people):
+    assert _ids(api, admin_token, "q=MULLER") == [people["joanna"]["id"]]
+    assert _ids(api, admin_token, "q=Müll") == [people["joanna"]["id"]]
+
+
+def test_phone_is_found_by_its_digits_whatever_the_spacing(api, admin_token, people):
+    assert _ids(api, admin_token, "q=887%2012") == [people["joanna"]["id"]]
+    assert _ids(api, admin_token, "q=555-0107") == [people["bob"]["id"]]
+
+
+def test_partial_email_finds_the_customer(api, admin_token, people):
+    assert _ids(api, admin_token, "q=bstone@") == [people["bob"]["id"]]
+    assert _ids(api, admin_token, "q=example.fr") == [people["anne"]["id"]]
+
+
+def test_full_name_across_first_and_last_name(api, admin_token, people):
+    assert _ids(api, admin_token, "q=anne%20dub") == [people["anne"]["id"]]
+
+
+def test_search_follows_changes_to_the_customer(api, admin_token, people):
+    api.patch(f"/admin/customers/{people['bob']['id']}", {"last_name": "Marley"}, token=admin_token)
+    assert _ids(api, admin_token, "q=stone") == [people["bob"]["id"]]  # still in the email
+    assert _ids(api, admin_token, "q=marley") == [people["bob"]["id"]]
+    api.patch(f"/admin/customers/{people['bob']['id']}", {"email": "robert@example.org"}, token=admin_token)
+    assert _ids(api, admin_token, "q=stone") == []
+
+
+def test_a_query_shorter_than_three_characters_is_422(api, admin_token):
+    reply = api.get("/admin/customers?q=an", token=admin_token)
+    assert reply.status == 422 and reply.json["error"]["details"][0]["field"] == "q"
+
+
+def test_address_search_by_city_street_zip_or_country(api, admin_token, people):
+    api.post(f"/admin/customers/{people['anne']['id']}/addresses",
+             {"line1": "12 Rue de Rivoli", "city": "Paris", "zip": "75001", "country": "fr"}, token=admin_token)
+    api.post(f"/admin/customers/{people['bob']['id']}/addresses",
+             {"line1": "1 Main Street", "city": "Springfield", "zip": "62701", "country": "US"}, token=admin_token)
+    assert _ids(api, admin_token, "address=rivoli") == [people["anne"]["id"]]
+    assert _ids(api, admin_token, "address=spring") == [people["bob"]["id"]]
+    assert _ids(api, admin_token, "address=7500") == [people["anne"]["id"]]
+
+
+def test_filters_by_tag_group_status_and_registration(api, admin_token, people):
+    api.post(f"/admin/customers/{people['anne']['id']}/tags", {"tag": "VIP"}, token=admin_token)
+    api.post("/admin/groups", {"name": "Wholesale", "discount_percent": 10}, token=admin_token)
+    api.patch(f"/admin/customers/{people['bob']['id']}", {"group_id": "wholesale", "status": "blocked"}, token=admin_token)
+    assert _ids(api, admin_token, "tag=vip") == [people["anne"]["id"]]
+    assert _ids(api, admin_token, "group=wholesale") == [people["bob"]["id"]]
+    assert _ids(api, admin_token, "status=blocked") == [people["bob"]["id"]]
+    assert set(_ids(api, admin_token, "status=active")) == {people["anne"]["id"], people["joanna"]["id"]}
+    assert _ids(api, admin_token, "registered=true") == []
+    assert _ids(api, admin_token, "q=ann&tag=vip") == [people["anne"]["id"]]
+
+
+def test_filters_by_orders_and_dates(api, admin_token, people):
+    _place_order(people["bob"]["id"], "2026-03-10T12:00:00.000Z")
+    _place_order(people["anne"]["id"], "2026-05-01T12:00:00.000Z")
+    assert _ids(api, admin_token, "has_orders=false") == [people["joanna"]["id"]]
+    assert _ids(api, admin_token, "has_orders=true") == [people["anne"]["id"], people["bob"]["id"]]
+    assert _ids(api, admin_token, "last_order_from=2026-03-10&last_order_to=2026-04-30") == [people["bob"]["id"]]
+    assert _ids(api, admin_token, "last_order_from=2026-04-01") == [people["anne"]["id"]]
+    today = people["anne"]["created_at"][:10]
+    assert len(_ids(api, admin_token, f"created_from={today}&created_to={today}")) == 3
+    assert _ids(api, admin_token, "created_to=2020-01-01") == []
+
+
+def test_bad_filter_values_are_422(api, admin_token):
+    for query in ("status=deleted", "registered=perhaps", "created_from=yesterday", "custom_field=nocolon", "tag=%3Cb%3E"):
+        assert api.get(f"/admin/customers?{query}", token=admin_token).status == 422, query
+
+
+def test_search_pages_through_many_matches(api, admin_token, new_customer):
+    made = {new_customer(first_name=f"Hannah{n}")["id"] for n in range(7)}
+    found, token = [], None
+    while True:
+        page = api.get("/admin/customers?q=hannah&limit=3" + (f"&next_token={token}" if token else ""), token=admin_token).json
+        found += [c["id"] for c in page["items"]]
+        token = page["next_token"]
+        if not token:
+            break
+    assert sorted(found) == sorted(made)
