@@ -40,10 +40,10 @@ bench: setup
 	$(PY) bench/requests_per_route.py
 	$(PY) bench/cold_start.py
 
-## deploy: the real deploy (not run here). Needs AWS credentials and a bootstrapped CDK environment:
-##   cd infra && npx aws-cdk@2 deploy --app "../$(PY) app.py" -c stage=prod
+## deploy: the real deploy (not run here). Needs AWS credentials, `npx aws-cdk@2 bootstrap` once per
+##   account/region, and a sender address: make deploy STAGE=prod MAIL_SENDER=shop@yourdomain.com
 deploy: setup
-	cd infra && npx --yes aws-cdk@2 deploy --app "../$(PY) app.py" -c stage=$${STAGE:-prod}
+	cd infra && npx --yes aws-cdk@2 deploy --app "../$(PY) app.py" -c stage=$${STAGE:-prod} $${MAIL_SENDER:+-c mail_sender=$$MAIL_SENDER}
 
 clean:
-	rm -rf $(VENV) node_modules .local infra/cdk.out
+	rm -rf $(VENV) node_modules .local infra/cdk.out infra/chalice.out
