@@ -78,7 +78,7 @@ class CustomerDraft(_Input):
     comment: Comment = ""
     status: Annotated[str, Field(pattern="^(active|inactive|blocked)$")] = CustomerStatus.ACTIVE
     group_id: GroupId | None = None
-    tags: Annotated[list[Tag], Field(max_length=50)] = []
+    tags: Annotated[list[Tag], Field(max_length=40)] = []  # with the search entries: one transaction
     custom_fields: CustomValues = {}
 
 

@@ -104,3 +104,29 @@ def test_search_pages_through_many_matches(api, admin_token, new_customer):
         if not token:
             break
     assert sorted(found) == sorted(made)
+
+
+def _varied(seed: int, length: int = 100) -> str:
+    """Letters in a varied order, so that a name has as many distinct trigrams as it can."""
+    return "".join("abcdefghijklmnopqrstuvwxyz"[(i * seed + i * i) % 26] for i in range(length)).capitalize()
+
+
+def test_the_largest_customer_write_fits_in_one_transaction(api, admin_token):
+    from chalicelib.domain.search import MAX_GRAMS, customer_searchable
+
+    # Given a customer with long, varied names and email, a phone and the most tags
+    before = {"email": _varied(3, 60).lower() + "@example.com", "first_name": _varied(5), "last_name": _varied(7),
+              "phone": "+359 887 123 456", "tags": [f"tag{n}" for n in range(40)]}
+    after = {"email": _varied(11, 60).lower() + "@example.org", "first_name": _varied(13), "last_name": _varied(17),
+             "phone": "+1 555 010 7788"}
+    for fields in (before, after):
+        assert len(customer_searchable(fields["first_name"], fields["last_name"], fields["email"], fields["phone"])[1]) == MAX_GRAMS
+    created = api.post("/admin/customers", before, token=admin_token)
+    assert created.status == 201, created.json
+    # When every searchable field changes at once (all index entries replaced)
+    changed = api.patch(f"/admin/customers/{created.json['id']}", after, token=admin_token)
+    # Then it is one transaction that DynamoDB accepts, and search follows
+    assert changed.status == 200, changed.json
+    assert api.get(f"/admin/customers?q={before['first_name'][:8]}", token=admin_token).json["items"] == []
+    found = api.get(f"/admin/customers?q={after['first_name'][:8]}", token=admin_token).json["items"]
+    assert [c["id"] for c in found] == [created.json["id"]]
