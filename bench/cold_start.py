@@ -18,6 +18,7 @@ from pathlib import Path
 import harness
 
 RUNS = 7
+IMPORT_RUNS = 3
 TARGET = 1.3
 TOP_IMPORTS = 15
 APPS = {"app": harness.ROOT, "minimal": harness.ROOT / "bench" / "minimal_app"}
@@ -71,13 +72,20 @@ def own(module: str) -> bool:
 
 
 def import_profile(app_dir: Path) -> list[tuple[float, str, str]]:
-    """(cumulative ms, module, the module that imported it) for each module `import app` loads.
+    """(cumulative ms, module, the module that imported it) for each module `import app` loads:
+    the median of IMPORT_RUNS runs of `python -X importtime` (a single run is too noisy here)."""
+    runs = [importtime(app_dir) for _ in range(IMPORT_RUNS)]
+    return [(statistics.median(run[module][0] for run in runs if module in run), module, owner)
+            for module, (_, owner) in runs[0].items()]
 
-    importtime prints a module after the modules it imports, indented one level deeper: read
-    backwards, the enclosing imports are the stack of shallower lines."""
+
+def importtime(app_dir: Path) -> dict[str, tuple[float, str]]:
+    """{module: (cumulative ms, importing module)}. importtime prints a module after the modules it
+    imports, indented one level deeper: read backwards, the enclosing imports are the stack of
+    shallower lines."""
     done = subprocess.run([sys.executable, "-X", "importtime", "-c", "import app"], cwd=app_dir,
                           capture_output=True, text=True, check=True)
-    rows, stack = [], []
+    modules, stack = {}, []
     for line in reversed(done.stderr.splitlines()):
         if not line.startswith("import time:") or "cumulative" in line:
             continue
@@ -85,10 +93,10 @@ def import_profile(app_dir: Path) -> list[tuple[float, str, str]]:
         depth = (len(raw) - len(raw.lstrip()) - 1) // 2
         while stack and stack[-1][0] >= depth:
             stack.pop()
-        owner = stack[-1][1] if stack else "-"
+        # a package importing its own submodule repeats that name deeper: keep the outer line
+        modules.setdefault(raw.strip(), (int(cumulative) / 1000, stack[-1][1] if stack else "-"))
         stack.append((depth, raw.strip()))
-        rows.append((int(cumulative) / 1000, raw.strip(), owner))
-    return rows
+    return modules
 
 
 def library_costs(profile: list[tuple[float, str, str]]) -> list[tuple[float, str, list[str]]]:
@@ -132,7 +140,7 @@ def main() -> None:
     ratio = {k: med["app"][k] / med["minimal"][k] for k in med["app"]}
     columns = {"import": "import app", "request": "first request", "in_process": "import + request",
                "cpu": "CPU, start to response", "process": "process start to exit",
-               "importtime": "-X importtime (1 run)"}
+               "importtime": f"-X importtime (median of {IMPORT_RUNS})"}
     print(f"\nCold start, median of {RUNS} fresh processes each (first GET {RESOURCE} on DynamoDB Local):\n")
     print("| | " + " | ".join(columns.values()) + " |")
     print("|---" * (len(columns) + 1) + "|")

@@ -1,8 +1,9 @@
 """The DynamoDB requests each HTTP route makes, counted on the wire, against DynamoDB Local.
 
-Every route of the app gets one realistic request (chalice.test.Client). Exits non-zero when a route
-has no request here (add one to `scenario`), when a request fails, or when GET /admin/customers/{id}
-is not exactly one DynamoDB request (the customer page is ONE Query).
+Every route of the app (its Chalice route table, so new routes are noticed) gets a realistic request
+through chalice.test.Client. Exits non-zero when a route has no request here (add one to `scenario`),
+when a request fails, or when GET /admin/customers/{id} is not exactly one DynamoDB request (the
+customer page is ONE Query).
 
     cd /work/main && .venv/bin/python bench/requests_per_route.py
 """
@@ -22,8 +23,8 @@ class Recorder:
 
     PynamoDB builds a botocore client per Connection, lazily. Its pre_dynamodb_send signal hands us
     each Connection just before a call, so our botocore handlers are on the client before its first
-    request (unique_id: once per client). boto3 clients come from boto3's default session, which
-    passes its handlers to every client it creates."""
+    request (unique_id: once per client); signals need blinker (moto[server] brings it). boto3
+    clients come from boto3's default session, which passes its handlers to every client it creates."""
 
     def __init__(self):
         import boto3
@@ -127,6 +128,22 @@ def scenario(api, admin: str):
     yield "POST", "/admin/customers/{customer_id}/verify-email", api.post(f"{customer}/verify-email", token=admin)
     yield "GET", "/admin/customers/{customer_id}/emails", api.get(f"{customer}/emails", token=admin)
     yield "DELETE", "/admin/customers/{customer_id}/addresses/{address_id}", api.delete(address, token=admin)
+    reply = api.post(f"{customer}/tickets", {"subject": "Parcel not delivered",
+                                             "message": "Order 1042 shows delivered, nothing arrived."}, token=admin)
+    yield "POST", "/admin/customers/{customer_id}/tickets", reply
+    ticket = f"{customer}/tickets/{new_id(reply)}"
+    yield "POST", "/admin/customers/{customer_id}/tickets/{ticket_id}/messages", api.post(
+        f"{ticket}/messages", {"text": "Carrier contacted; a new parcel leaves today."}, token=admin)
+    yield "GET", "/admin/customers/{customer_id}/tickets/{ticket_id}", api.get(ticket, token=admin)
+    yield "PATCH", "/admin/customers/{customer_id}/tickets/{ticket_id}", api.patch(ticket, {"status": "closed"}, token=admin)
+    yield "GET", "/admin/customers/{customer_id}/tickets", api.get(f"{customer}/tickets", token=admin)
+    reply = api.post(f"{customer}/reviews", {"sku": "MUG-001", "rating": 4, "title": "Nice mug",
+                                             "text": "Keeps the tea warm."}, token=admin)
+    yield "POST", "/admin/customers/{customer_id}/reviews", reply
+    review = f"{customer}/reviews/{new_id(reply)}"
+    yield "PATCH", "/admin/customers/{customer_id}/reviews/{review_id}", api.patch(review, {"approved": True}, token=admin)
+    yield "GET", "/admin/customers/{customer_id}/reviews", api.get(f"{customer}/reviews", token=admin)
+    yield "DELETE", "/admin/customers/{customer_id}/reviews/{review_id}", api.delete(review, token=admin)
 
     shopper = {"email": "bob.jones@example.com", "password": "correct horse battery"}
     reply = api.post("/store/customers", {**shopper, "first_name": "Bob", "last_name": "Jones"})

@@ -351,8 +351,7 @@ def test_synth_ses_identity_is_the_mail_sender(dev):
 
 def test_synth_sam_transform_gives_lint_clean_mappings(dev):
     """cfn-lint 1.x validates SAM resources against schemas only; the SAM translator shows what
-    CloudFormation will really create (skipped when aws-sam-translator is not installed)."""
-    pytest.importorskip("samtranslator")
+    CloudFormation will really create (aws-sam-translator is pinned in requirements-dev.txt)."""
     from samtranslator.translator.transform import transform
 
     class NoManagedPolicies:
