@@ -29,7 +29,8 @@ def load_customers() -> tuple[int, int]:
     from chalicelib.settings import get_settings
 
     created = skipped = 0
-    operations = [partial(customers.create_customer, CustomerDraft(**fields), actor="staff:demo") for fields in _STAFF_CREATED]
+    operations = [partial(customers.create_customer, CustomerDraft(**fields), actor="staff:demo")
+                  for fields in _STAFF_CREATED]
     operations += [partial(accounts.register, Registration(**fields), get_settings()) for fields in _REGISTERED]
     for operation in operations:
         try:

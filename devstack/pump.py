@@ -73,12 +73,17 @@ def sqs_record(message: dict, queue_arn: str) -> dict:
     })
 
 
+def queue_name(config) -> str:
+    """An `@app.on_sqs_message` names its queue, or gives its ARN."""
+    return config.queue or config.queue_arn.rsplit(":", 1)[1]
+
+
 class SqsPoller(Worker):
     """One `@app.on_sqs_message` handler: long-polls its queue; deletes the messages the handler did
     not report failed. Failed ones come back after the visibility timeout, then go to the dead-letter queue."""
 
     def __init__(self, app, config, sqs, stopping: threading.Event, wait_seconds: int = 2):
-        self.queue = config.queue or config.queue_arn.rsplit(":", 1)[1]
+        self.queue = queue_name(config)
         super().__init__(f"sqs:{self.queue}", stopping)
         self.app, self.config, self.sqs, self.wait_seconds = app, config, sqs, wait_seconds
         self.url = sqs.get_queue_url(QueueName=self.queue)["QueueUrl"]
@@ -135,17 +140,21 @@ class StreamPoller(Worker):
         self.started = False
 
     def step(self) -> None:
+        """One read of every open shard; a pause only when there was nothing to deliver."""
         self._discover_shards()
+        delivered = False
         for shard_id, iterator in list(self.iterators.items()):
             reply = self.streams.get_records(ShardIterator=iterator, Limit=self.config.batch_size)
             if reply["Records"] and not self._deliver(shard_id, reply["Records"]):
                 return  # stopping: the undelivered records stay after the checkpoint for the next run
+            delivered = delivered or bool(reply["Records"])
             if reply.get("NextShardIterator"):
                 self.iterators[shard_id] = reply["NextShardIterator"]
             else:  # a closed shard, read to its end: its children may start
                 del self.iterators[shard_id]
                 self.finished.add(shard_id)
-        self.stopping.wait(self.interval)
+        if not delivered:
+            self.stopping.wait(self.interval)
 
     def _discover_shards(self) -> None:
         shards, page = [], {}
@@ -160,14 +169,16 @@ class StreamPoller(Worker):
         position = self.config.starting_position if not self.started else "TRIM_HORIZON"
         for shard in shards:
             shard_id, parent = shard["ShardId"], shard.get("ParentShardId")
-            if shard_id in self.iterators or shard_id in self.finished or (parent in known and parent not in self.finished):
+            waiting_for_parent = parent in known and parent not in self.finished
+            if shard_id in self.iterators or shard_id in self.finished or waiting_for_parent:
                 continue
             self.iterators[shard_id] = self._iterator(shard_id, position)
         self.started = True
 
     def _iterator(self, shard_id: str, position: str) -> str:
         after = self.checkpoints.get(self.arn, shard_id)
-        where = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after} if after else {"ShardIteratorType": position}
+        where = ({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after} if after
+                 else {"ShardIteratorType": position})
         return self.streams.get_shard_iterator(StreamArn=self.arn, ShardId=shard_id, **where)["ShardIterator"]
 
     def _deliver(self, shard_id: str, records: list[dict]) -> bool:

@@ -29,12 +29,14 @@ def _cron_field(text: str, low: int, high: int, names: list[str] | None) -> set[
         return None
 
     def number(token: str) -> int:
-        return low + names.index(token) if names and token in names else int(token)
+        if names and token in names:
+            return low + names.index(token)
+        if not token.isdigit():
+            raise ValueError(f"cron field {text!r}: the local stack knows only numbers, names, * , - / ?")
+        return int(token)
 
     values = set()
     for part in text.upper().split(","):
-        if any(mark in part for mark in "LW#"):
-            raise ValueError(f"cron field {text!r}: L, W and # are not supported by the local stack")
         span, _, step = part.partition("/")
         if span == "*":
             first, last = low, high
@@ -61,7 +63,8 @@ def _cron(fields_text: str) -> Callable[[float], float]:
         day = start.replace(hour=0, minute=0)
         for _ in range(366 * 8):
             weekday = (day.weekday() + 1) % 7 + 1  # Python: Monday = 0; AWS: Sunday = 1
-            if allowed(days, day.day) and allowed(months, day.month) and allowed(weekdays, weekday) and allowed(years, day.year):
+            if all(allowed(values, value) for values, value in
+                   ((days, day.day), (months, day.month), (weekdays, weekday), (years, day.year))):
                 for hour in sorted(hours or range(24)):
                     for minute in sorted(minutes or range(60)):
                         moment = day.replace(hour=hour, minute=minute)
@@ -100,26 +103,30 @@ class Scheduler(Worker):
     def __init__(self, app, configs: list, stopping: threading.Event, speed: float = 1.0):
         super().__init__("schedules", stopping)
         self.app, self.speed = app, speed
-        self.started_real = self.started_virtual = time.time()
+        self.started = time.time()
         self.entries = []
         for config in configs:
             expression = config.schedule_expression
             expression = expression if isinstance(expression, str) else expression.to_string()
-            following = next_time(expression)
+            try:
+                following = next_time(expression)
+            except ValueError as error:  # valid in AWS maybe, but the stack must still start
+                log(f"schedule {config.name} is not fired locally: {error}")
+                continue
             self.entries.append({"config": config, "expression": expression, "following": following,
-                                 "due": following(self.started_virtual)})
+                                 "due": following(self.started)})
 
     def now(self) -> float:
         """The scheduler's clock (epoch seconds)."""
-        return self.started_virtual + (time.time() - self.started_real) * self.speed
+        return self.started + (time.time() - self.started) * self.speed
 
     def step(self) -> None:
         now = self.now()
         for entry in self.entries:
             if entry["due"] <= now:
                 name = entry["config"].name
-                outcome = "failed" if invoke(self.app, name, scheduled_event(self.app.app_name, name)) is None else "done"
-                log(f"schedule {entry['expression']} -> {name}: {outcome}")
+                failed = invoke(self.app, name, scheduled_event(self.app.app_name, name)) is None
+                log(f"schedule {entry['expression']} -> {name}: {'failed' if failed else 'done'}")
                 entry["due"] = entry["following"](self.now())
-        next_due = min(entry["due"] for entry in self.entries)
-        self.stopping.wait(max(0.0, (next_due - self.now()) / self.speed))
+        next_due = min((entry["due"] for entry in self.entries), default=None)
+        self.stopping.wait(None if next_due is None else max(0.0, (next_due - self.now()) / self.speed))

@@ -74,9 +74,10 @@ class Stack:
 
         from chalicelib.events.handlers import IMPORTS_QUEUE
         from chalicelib.settings import get_settings
+        from devstack.pump import queue_name
 
         settings, sqs = get_settings(), boto3.client("sqs")
-        queues = {IMPORTS_QUEUE} | {c.queue for c in app.event_sources if isinstance(c, SQSEventConfig) and c.queue}
+        queues = {IMPORTS_QUEUE} | {queue_name(c) for c in app.event_sources if isinstance(c, SQSEventConfig)}
         arns = {name: ensure_queue(sqs, name) for name in sorted(queues)}
         ensure_imports_bucket(boto3.client("s3"), settings.imports_bucket, arns[IMPORTS_QUEUE])
         verify_sender(boto3.client("ses"), settings.mail_sender)

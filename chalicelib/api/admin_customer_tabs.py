@@ -1,8 +1,8 @@
 """Admin: the tabs of a customer's page (addresses, notes, tags, timeline, emails) and email verification."""
 from chalice import Blueprint
-from pydantic import BaseModel, ConfigDict
 
 from chalicelib.api.routing import ANY_STAFF, ListQuery, route, staff
+from chalicelib.domain.base import Input
 from chalicelib.domain.addresses import Address, AddressChanges, AddressDraft
 from chalicelib.domain.customers import Customer, Tag, TimelineEvent
 from chalicelib.domain.mail import MailLogEntry
@@ -19,8 +19,7 @@ def _actor(principal) -> str:
     return f"staff:{principal.subject}"
 
 
-class TagInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TagInput(Input):
     tag: Tag
 
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from chalicelib.domain import errors
+from chalicelib.domain.base import Input
 from chalicelib.domain.tokens import STAFF_ROLES, Principal, verify_customer_token, verify_staff_token
 from chalicelib.logs import logger
 from chalicelib.settings import get_settings
@@ -63,10 +64,9 @@ class RouteSpec:
 ROUTES: list[RouteSpec] = []
 
 
-class ListQuery(BaseModel):
+class ListQuery(Input):
     """Paging of every list: ?limit= (1..200, default 50) and ?next_token=."""
 
-    model_config = ConfigDict(extra="forbid")
     limit: int = Field(50, ge=1, le=200)
     next_token: str | None = Field(None, max_length=2048)
 

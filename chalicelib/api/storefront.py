@@ -1,9 +1,11 @@
 """Storefront: accounts (/store/customers, /store/login, /store/verify-email, /store/me...)."""
 from chalice import Blueprint
-from pydantic import BaseModel, ConfigDict, StringConstraints
 from typing import Annotated
 
+from pydantic import StringConstraints
+
 from chalicelib.api.routing import CUSTOMER, PUBLIC, route
+from chalicelib.domain.base import Input, Record
 from chalicelib.domain.addresses import Address, AddressDraft
 from chalicelib.domain.customers import Credentials, Customer, ProfileChanges, Registration
 from chalicelib.services import accounts
@@ -13,12 +15,11 @@ from chalicelib.store.pagination import Page
 bp = Blueprint(__name__)
 
 
-class TokenOut(BaseModel):
+class TokenOut(Record):
     token: str
 
 
-class VerificationInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class VerificationInput(Input):
     token: Annotated[str, StringConstraints(min_length=10, max_length=200)]
 
 

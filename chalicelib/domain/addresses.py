@@ -1,8 +1,9 @@
 """Customer addresses. At most one default billing and one default shipping address per customer."""
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import BeforeValidator, ConfigDict, StringConstraints
 
+from chalicelib.domain.base import Input
 from chalicelib.domain.customers import Name, OptionalText, Phone
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -12,8 +13,7 @@ Country = Annotated[str, BeforeValidator(lambda v: v.strip().upper() if isinstan
 Zip = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
 
 
-class AddressFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AddressFields(Input):
     name: Name | None = None
     company: OptionalText | None = None
     line1: Line
@@ -38,8 +38,7 @@ class AddressDraft(_WithDefaults):
     pass
 
 
-class AddressChanges(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AddressChanges(Input):
     name: Name | None = None
     company: OptionalText | None = None
     line1: Line | None = None

@@ -2,16 +2,16 @@
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
+from chalicelib.domain.base import Input
 from chalicelib.domain.customers import Name
 from chalicelib.domain.errors import InvalidInput
 
 FieldKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
 
-class CustomField(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CustomField(Input):
     key: FieldKey
     label: Name
     type: Literal["text", "number", "date", "choice"]

@@ -3,8 +3,9 @@ import re
 from datetime import date, datetime, timezone
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, StringConstraints
 
+from chalicelib.domain.base import Input, Record
 from chalicelib.domain import clock
 from chalicelib.domain.ids import new_id
 
@@ -60,13 +61,12 @@ Tag = Annotated[str, BeforeValidator(lambda v: v.strip().lower() if isinstance(v
 CustomValues = Annotated[dict[str, Any], Field(max_length=50)]
 
 
-class _Input(BaseModel):
+class _Input(Input):
     """Request inputs reject unknown fields: a typo is a 422, not a silently ignored value."""
 
-    model_config = ConfigDict(extra="forbid")
 
 
-class CustomerDraft(_Input):
+class CustomerDraft(Input):
     """What staff give to create a customer by hand (no account, no password)."""
 
     email: Email
@@ -82,7 +82,7 @@ class CustomerDraft(_Input):
     custom_fields: CustomValues = {}
 
 
-class ProfileChanges(_Input):
+class ProfileChanges(Input):
     """What shoppers may change on their own record: only the fields sent are changed."""
 
     first_name: Name | None = None
@@ -102,7 +102,7 @@ class CustomerChanges(ProfileChanges):
     custom_fields: CustomValues | None = None
 
 
-class Registration(_Input):
+class Registration(Input):
     """A shopper creating an account on the storefront."""
 
     email: Email
@@ -114,12 +114,12 @@ class Registration(_Input):
     custom_fields: CustomValues = {}
 
 
-class Credentials(_Input):
+class Credentials(Input):
     email: Annotated[str, StringConstraints(max_length=254)]
     password: Annotated[str, StringConstraints(max_length=200)]
 
 
-class OrderSummary(BaseModel):
+class OrderSummary(Record):
     """A line of the customer's order history card."""
 
     id: str
@@ -129,7 +129,7 @@ class OrderSummary(BaseModel):
     created_at: str = ""
 
 
-class CustomerStats(BaseModel):
+class CustomerStats(Record):
     order_count: int = 0
     total_spent: int = 0
     average_order_value: int = 0
@@ -137,7 +137,7 @@ class CustomerStats(BaseModel):
     last_orders: list[OrderSummary] = []
 
 
-class Customer(BaseModel):
+class Customer(Record):
     id: str
     email: str
     first_name: str
@@ -162,7 +162,7 @@ class Customer(BaseModel):
     version: int | None = Field(default=None, exclude=True)  # optimistic lock, never shown
 
 
-class TimelineEvent(BaseModel):
+class TimelineEvent(Record):
     """One small, append-only record per happening (type in the past tense)."""
 
     id: str
@@ -221,7 +221,7 @@ def new_customer(draft: CustomerDraft | Registration, *, registered: bool, statu
     return Customer(id=new_id(), registered=registered, group_id=group_id, created_at=now, updated_at=now, **fields)
 
 
-class GuestSnapshot(BaseModel):
+class GuestSnapshot(Record):
     """Who a guest order was for, as given at checkout."""
 
     email: str
@@ -251,7 +251,7 @@ def apply_changes(customer: Customer, changes: CustomerChanges) -> tuple[Custome
     return updated, diff
 
 
-class CustomerQuery(_Input):
+class CustomerQuery(Input):
     """GET /admin/customers: search, filters, paging. Dates are YYYY-MM-DD (inclusive, UTC)."""
 
     q: Annotated[str, StringConstraints(max_length=100)] | None = None

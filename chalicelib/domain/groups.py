@@ -3,15 +3,16 @@ carry a discount_percent privilege that carts apply."""
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
+from chalicelib.domain.base import Input, Record
 from chalicelib.domain.customers import DEFAULT_GROUP_ID, GUESTS_GROUP_ID, Name
 from chalicelib.domain.text import fold
 
 Percent = Annotated[int, Field(ge=0, le=100)]
 
 
-class Group(BaseModel):
+class Group(Record):
     id: str
     name: str
     discount_percent: int = 0
@@ -25,14 +26,12 @@ BUILT_IN = {
 }
 
 
-class GroupDraft(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class GroupDraft(Input):
     name: Name
     discount_percent: Percent = 0
 
 
-class GroupChanges(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class GroupChanges(Input):
     name: Name | None = None
     discount_percent: Percent | None = None
 

@@ -2,7 +2,7 @@
 import csv
 import io
 
-from pydantic import BaseModel
+from chalicelib.domain.base import Record
 
 
 class ImportStatus:
@@ -13,7 +13,7 @@ class ImportStatus:
     FAILED = "failed"
 
 
-class ImportJob(BaseModel):
+class ImportJob(Record):
     id: str
     kind: str = "customers"
     status: str = ImportStatus.NEEDS_MAPPING

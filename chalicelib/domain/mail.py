@@ -1,6 +1,6 @@
 """Emails as an outbox: queued in the transaction of the change that causes them, sent afterwards."""
-from pydantic import BaseModel
 
+from chalicelib.domain.base import Record
 from chalicelib.domain.customers import utc_now
 from chalicelib.domain.ids import new_id
 
@@ -12,7 +12,7 @@ class MailStatus:
     FAILED = "failed"  # the send failed; the stream retries it
 
 
-class QueuedMail(BaseModel):
+class QueuedMail(Record):
     id: str
     customer_id: str
     template: str
@@ -20,7 +20,7 @@ class QueuedMail(BaseModel):
     at: str
 
 
-class MailLogEntry(BaseModel):
+class MailLogEntry(Record):
     """A line of the customer's Emails tab."""
 
     id: str

@@ -2,8 +2,9 @@
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import StringConstraints
 
+from chalicelib.domain.base import Input, Record
 from chalicelib.domain.customers import iso
 from chalicelib.domain.errors import Conflict, Forbidden
 
@@ -11,14 +12,13 @@ EDIT_WINDOW = timedelta(minutes=5)
 NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 
 
-class NoteInput(BaseModel):
+class NoteInput(Input):
     """The text is stored as given and returned as JSON text; it is never rendered as HTML here."""
 
-    model_config = ConfigDict(extra="forbid")
     text: NoteText
 
 
-class Note(BaseModel):
+class Note(Record):
     id: str
     text: str
     author: str

@@ -1,16 +1,17 @@
 """The merchant's store settings (one record per store), and the changes staff may make to them."""
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from chalicelib.domain.base import Input, Record
 
 
-class Invoicing(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Invoicing(Input):
     enabled: bool = False
     issue_for: Literal["all", "companies"] = "all"
 
 
-class StoreSettings(BaseModel):
+class StoreSettings(Record):
     abandoned_cart_delay_minutes: Annotated[int, Field(ge=30, le=180)] = 60
     require_email_verification: bool = False
     auto_validate_accounts: bool = True
@@ -19,8 +20,7 @@ class StoreSettings(BaseModel):
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")] = "EUR"
 
 
-class SettingsChanges(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SettingsChanges(Input):
     abandoned_cart_delay_minutes: Annotated[int, Field(ge=30, le=180)] | None = None
     require_email_verification: bool | None = None
     auto_validate_accounts: bool | None = None

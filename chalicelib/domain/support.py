@@ -4,10 +4,11 @@ Text is stored as given and returned as JSON, never rendered as HTML here. Subje
 one line of plain text (no control characters, no '<' or '>', like names); message and review texts
 are free text (like notes).
 """
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import Field, StrictInt, StringConstraints, field_validator
 
+from chalicelib.domain.base import Input, Record
 from chalicelib.domain.customers import TimelineEvent, _event
 
 _ONE_LINE = r"^[^<>\x00-\x1f\x7f]*$"
@@ -23,43 +24,43 @@ class TicketStatus:
 
     OPEN = "open"  # waiting for staff
     PENDING = "pending"  # waiting for the customer
-    CLOSED = "closed"  # done; takes no messages until reopened
-    ALL = (OPEN, PENDING, CLOSED)
-
-    @staticmethod
-    def can_add_message(status: str) -> bool:
-        """A closed ticket is not reopened by a stray message: reopening is a deliberate PATCH."""
-        return status != TicketStatus.CLOSED
+    CLOSED = "closed"  # done; takes no messages until reopened (a deliberate PATCH, not a stray message)
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Changes(Input):
+    """Only the fields sent change. A field may be left out but not sent as null: null would not say
+    whether to clear it or to keep it."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value):
+        if value is None:
+            raise ValueError("may be left out, but not null")
+        return value
 
 
-class TicketDraft(_Input):
+class TicketDraft(Input):
     subject: Subject
     message: Text
 
 
-class TicketChanges(_Input):
-    """Only the fields sent change; null or absent leaves a field as it is."""
-
+class TicketChanges(_Changes):
     subject: Subject | None = None
-    status: Annotated[str, Field(pattern="^(open|pending|closed)$")] | None = None
+    status: Literal["open", "pending", "closed"] | None = None
 
 
-class MessageInput(_Input):
+class MessageInput(Input):
     text: Text
 
 
-class TicketMessage(BaseModel):
+class TicketMessage(Record):
     id: str
     author: str
     text: str
     at: str
 
 
-class TicketSummary(BaseModel):
+class TicketSummary(Record):
     """A line of the Tickets tab."""
 
     id: str
@@ -73,23 +74,21 @@ class Ticket(TicketSummary):
     messages: list[TicketMessage]  # oldest first
 
 
-class ReviewDraft(_Input):
+class ReviewDraft(Input):
     sku: Sku
     rating: Rating
     title: Title = ""
     text: Text
 
 
-class ReviewChanges(_Input):
-    """Only the fields sent change; null or absent leaves a field as it is (an empty title clears it)."""
-
+class ReviewChanges(_Changes):
     approved: bool | None = None
-    title: Title | None = None
+    title: Title | None = None  # "" clears it
     text: Text | None = None
     rating: Rating | None = None
 
 
-class Review(BaseModel):
+class Review(Record):
     id: str
     sku: str
     rating: int

@@ -1,20 +1,27 @@
 """Bearer tokens (JWT).
 
-Staff tokens: issued by a Cognito user pool in AWS (RS256, checked against its JWKS) or, locally,
-signed with a dev secret (HS256). Both carry a role: admin, agent or support.
+Staff tokens: issued by a Cognito user pool in AWS (RS256, checked against its JWKS with PyJWT) or,
+locally, signed with a dev secret (HS256). Both carry a role: admin, agent or support.
 Customer tokens: issued by this app at login (HS256 with the customer-token secret), short-lived.
+
+HS256 tokens are signed and checked here with the standard library (hmac): PyJWT loads the
+`cryptography` bindings at import, ~130 ms of every cold start, which only RS256 needs. The tests
+check these tokens against PyJWT both ways, and reject every other algorithm.
 """
+import base64
+import hashlib
+import hmac
+import json
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-
-import jwt
 
 from chalicelib.domain.errors import Unauthorized
 
 STAFF_ROLES = ("admin", "agent", "support")
 _CUSTOMER_AUDIENCE = "shop:customer"
 _STAFF_AUDIENCE = "shop:staff"
+_HS256_HEADER = {"alg": "HS256", "typ": "JWT"}
 
 
 @dataclass(frozen=True)
@@ -26,37 +33,88 @@ class Principal:
     role: str | None = None
 
 
+def _b64encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _sign(signing_input: bytes, secret: str) -> bytes:
+    return hmac.new(secret.encode(), signing_input, hashlib.sha256).digest()
+
+
+def encode_hs256(claims: dict, secret: str) -> str:
+    segments = [_b64encode(json.dumps(part, separators=(",", ":")).encode()) for part in (_HS256_HEADER, claims)]
+    signing_input = ".".join(segments).encode()
+    return f"{signing_input.decode()}.{_b64encode(_sign(signing_input, secret))}"
+
+
+def _invalid() -> Unauthorized:
+    return Unauthorized("The token is invalid.")
+
+
+def _check_claims(claims: dict, audience: str | None) -> dict:
+    if not isinstance(claims, dict) or not isinstance(claims.get("sub"), str) or not isinstance(claims.get("exp"), (int, float)):
+        raise _invalid()
+    if claims["exp"] <= time.time():
+        raise Unauthorized("The token has expired.")
+    if audience is not None and claims.get("aud") != audience:
+        raise _invalid()
+    return claims
+
+
+def decode_hs256(token: str, secret: str, audience: str) -> dict:
+    """Claims of a token signed with `secret`; HS256 only (no 'none', no algorithm switching)."""
+    try:
+        header_b64, payload_b64, signature_b64 = token.split(".")
+        header = json.loads(_b64decode(header_b64))
+        expected = _sign(f"{header_b64}.{payload_b64}".encode(), secret)
+        signature_ok = hmac.compare_digest(expected, _b64decode(signature_b64))
+        claims = json.loads(_b64decode(payload_b64))
+    except (ValueError, UnicodeDecodeError):  # wrong segment count, bad base64, bad JSON
+        raise _invalid()
+    if not isinstance(header, dict) or header.get("alg") != "HS256" or not signature_ok:
+        raise _invalid()
+    return _check_claims(claims, audience)
+
+
 def issue_customer_token(customer_id: str, secret: str, ttl_seconds: int, now: float | None = None) -> str:
     now = int(now if now is not None else time.time())
-    claims = {"sub": customer_id, "aud": _CUSTOMER_AUDIENCE, "iat": now, "exp": now + ttl_seconds}
-    return jwt.encode(claims, secret, algorithm="HS256")
+    return encode_hs256({"sub": customer_id, "aud": _CUSTOMER_AUDIENCE, "iat": now, "exp": now + ttl_seconds}, secret)
 
 
 def issue_dev_staff_token(subject: str, role: str, secret: str, ttl_seconds: int = 12 * 3600) -> str:
     """Local stand-in for a Cognito token (the dev stack and tests use it)."""
     now = int(time.time())
     claims = {"sub": subject, "aud": _STAFF_AUDIENCE, "custom:role": role, "iat": now, "exp": now + ttl_seconds}
-    return jwt.encode(claims, secret, algorithm="HS256")
-
-
-def _decode(token: str, key, algorithms: list[str], audience: str | None, issuer: str | None = None) -> dict:
-    options = {"require": ["exp", "sub"], "verify_aud": audience is not None}
-    try:
-        return jwt.decode(token, key, algorithms=algorithms, options=options, audience=audience, issuer=issuer)
-    except jwt.ExpiredSignatureError:
-        raise Unauthorized("The token has expired.")
-    except jwt.PyJWTError:
-        raise Unauthorized("The token is invalid.")
+    return encode_hs256(claims, secret)
 
 
 def verify_customer_token(token: str, secret: str) -> Principal:
-    claims = _decode(token, secret, ["HS256"], _CUSTOMER_AUDIENCE)
-    return Principal(kind="customer", subject=claims["sub"])
+    return Principal(kind="customer", subject=decode_hs256(token, secret, _CUSTOMER_AUDIENCE)["sub"])
 
 
 @lru_cache(maxsize=4)
-def _jwks_client(url: str) -> jwt.PyJWKClient:
+def _jwks_client(url: str):
+    import jwt
+
     return jwt.PyJWKClient(url, cache_keys=True)
+
+
+def _decode_cognito(token: str, jwks_url: str, issuer: str, audience: str | None) -> dict:
+    """RS256 against the user pool's JWKS, with PyJWT (loaded on the first staff request)."""
+    import jwt
+
+    try:
+        key = _jwks_client(jwks_url).get_signing_key_from_jwt(token).key
+        options = {"require": ["exp", "sub"], "verify_aud": audience is not None}
+        return jwt.decode(token, key, algorithms=["RS256"], options=options, audience=audience, issuer=issuer or None)
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("The token has expired.")
+    except jwt.PyJWTError:
+        raise _invalid()
 
 
 def _staff_role(claims: dict) -> str:
@@ -70,13 +128,9 @@ def _staff_role(claims: dict) -> str:
 def verify_staff_token(token: str, *, secret: str = "", jwks_url: str = "", issuer: str = "", audience: str = "") -> Principal:
     """Cognito (JWKS) when configured, else the dev secret. Neither configured: no staff access."""
     if jwks_url:
-        try:
-            key = _jwks_client(jwks_url).get_signing_key_from_jwt(token).key
-        except jwt.PyJWTError:
-            raise Unauthorized("The token is invalid.")
-        claims = _decode(token, key, ["RS256"], audience=audience or None, issuer=issuer or None)
+        claims = _decode_cognito(token, jwks_url, issuer, audience or None)
     elif secret:
-        claims = _decode(token, secret, ["HS256"], _STAFF_AUDIENCE)
+        claims = decode_hs256(token, secret, _STAFF_AUDIENCE)
     else:
         raise Unauthorized("Staff authentication is not configured.")
     return Principal(kind="staff", subject=claims["sub"], role=_staff_role(claims))

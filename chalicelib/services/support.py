@@ -1,11 +1,9 @@
 """The Tickets and Reviews tabs of a customer's page. Every operation first makes sure the customer
-exists (404 otherwise); a ticket or review id is looked up under that customer only."""
+exists; a ticket or review is looked up under that customer only, so another customer's id is a 404."""
 from chalicelib.domain import support as domain
 from chalicelib.domain.customers import utc_now
-from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.support import (
-    MessageInput,
     Review,
     ReviewChanges,
     ReviewDraft,
@@ -39,28 +37,26 @@ def open_ticket(customer_id: str, draft: TicketDraft, author: str) -> Ticket:
 
 def get_ticket(customer_id: str, ticket_id: str) -> Ticket:
     get_customer(customer_id)
-    ticket = store.ticket(customer_id, ticket_id)
-    if ticket is None:
-        raise NotFound("No ticket with this id for this customer.")
-    return ticket
+    return store.ticket(customer_id, ticket_id)
 
 
 def change_ticket(customer_id: str, ticket_id: str, changes: TicketChanges) -> Ticket:
-    sent = changes.model_dump(exclude_none=True)
-    if sent:
-        get_customer(customer_id)
-        store.change_ticket(customer_id, ticket_id, {**sent, "updated_at": utc_now()})
-    return get_ticket(customer_id, ticket_id)
-
-
-def add_message(customer_id: str, ticket_id: str, message: MessageInput, author: str) -> Ticket:
-    """Adding a message to a closed ticket is a 409: staff reopen it first (PATCH status open), so a
-    closed ticket never comes back to life unnoticed. Returns the ticket with its whole thread."""
     ticket = get_ticket(customer_id, ticket_id)
-    if not TicketStatus.can_add_message(ticket.status):
-        raise Conflict("The ticket is closed; reopen it (status open) to add a message.")
-    store.add_message(customer_id, ticket_id, TicketMessage(id=new_id(), author=author, text=message.text, at=utc_now()))
-    return get_ticket(customer_id, ticket_id)
+    sent = changes.model_dump(exclude_unset=True)
+    if not sent:
+        return ticket
+    changed = {**sent, "updated_at": utc_now()}
+    store.change_ticket(customer_id, ticket_id, changed)
+    return ticket.model_copy(update=changed)
+
+
+def add_message(customer_id: str, ticket_id: str, text: str, author: str) -> TicketMessage:
+    """Adding a message to a closed ticket is a 409: staff reopen it first (PATCH status open), so a
+    closed ticket never comes back to life unnoticed. A message never changes the status otherwise."""
+    get_customer(customer_id)
+    message = TicketMessage(id=new_id(), author=author, text=text, at=utc_now())
+    store.add_message(customer_id, ticket_id, message)
+    return message
 
 
 def list_reviews(customer_id: str, limit: int, next_token: str | None) -> Page[Review]:
@@ -69,7 +65,7 @@ def list_reviews(customer_id: str, limit: int, next_token: str | None) -> Page[R
 
 
 def add_review(customer_id: str, draft: ReviewDraft, actor: str) -> Review:
-    """Staff record a review for the customer; it waits for approval like any other."""
+    """A review starts unapproved, whoever records it: approving is its own, visible step."""
     get_customer(customer_id)
     review = Review(id=new_id(), approved=False, created_at=utc_now(), **draft.model_dump())
     store.add_review(customer_id, review, domain.review_added_event(actor, review.id, review.sku, review.rating))
@@ -78,14 +74,10 @@ def add_review(customer_id: str, draft: ReviewDraft, actor: str) -> Review:
 
 def change_review(customer_id: str, review_id: str, changes: ReviewChanges) -> Review:
     get_customer(customer_id)
-    sent = changes.model_dump(exclude_none=True)
-    review = store.change_review(customer_id, review_id, sent) if sent else store.review(customer_id, review_id)
-    if review is None:
-        raise NotFound("No review with this id for this customer.")
-    return review
+    sent = changes.model_dump(exclude_unset=True)
+    return store.change_review(customer_id, review_id, sent) if sent else store.review(customer_id, review_id)
 
 
 def delete_review(customer_id: str, review_id: str) -> None:
     get_customer(customer_id)
-    if not store.delete_review(customer_id, review_id):
-        raise NotFound("No review with this id for this customer.")
+    store.delete_review(customer_id, review_id)

@@ -71,7 +71,8 @@ def test_stream_records_are_retried_from_the_first_failure_and_resumed_after_a_r
     assert deliveries == [["a", "b", "c"], ["b", "c"]]
 
     dynamodb.put_item(TableName="tiny-table", Item={"PK": {"S": "d"}, "SK": {"S": "x"}})
-    restarted = StreamPoller(app, app.event_sources[0], streams, Checkpoints(checkpoints), threading.Event(), interval=0)
+    restarted = StreamPoller(app, app.event_sources[0], streams, Checkpoints(checkpoints), threading.Event(),
+                             interval=0)
     restarted.step()
     restarted.step()
     assert deliveries[2:] == [["d"]]

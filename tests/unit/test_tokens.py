@@ -59,3 +59,33 @@ def test_customer_token_round_trip_and_expiry():
     assert verify_customer_token(issue_customer_token("C1", secret, 60), secret).subject == "C1"
     with pytest.raises(Unauthorized):
         verify_customer_token(issue_customer_token("C1", secret, 60, now=time.time() - 120), secret)
+
+
+SECRET = "hs256-secret-0123456789abcdef-0123456789"
+
+
+def test_our_hs256_tokens_and_pyjwt_agree_both_ways():
+    from chalicelib.domain.tokens import decode_hs256, encode_hs256
+
+    claims = {"sub": "C9", "aud": "shop:customer", "exp": int(time.time()) + 60, "name": "Zoë"}
+    assert jwt.decode(encode_hs256(claims, SECRET), SECRET, algorithms=["HS256"], audience="shop:customer") == claims
+    assert decode_hs256(jwt.encode(claims, SECRET, algorithm="HS256"), SECRET, "shop:customer") == claims
+
+
+@pytest.mark.parametrize("forge", [
+    lambda c: jwt.encode(c, None, algorithm="none"),
+    lambda c: jwt.encode(c, SECRET, algorithm="HS512"),
+    lambda c: jwt.encode(c, "wrong-secret-0123456789abcdef-0123456789", algorithm="HS256"),
+    lambda c: jwt.encode(c, SECRET, algorithm="HS256")[:-2] + "xx",
+    lambda c: ".".join([jwt.encode(c, SECRET, algorithm="HS256").split(".")[0],
+                        jwt.encode({**c, "sub": "admin"}, SECRET, algorithm="HS256").split(".")[1],
+                        jwt.encode(c, SECRET, algorithm="HS256").split(".")[2]]),
+    lambda c: jwt.encode({**c, "aud": "shop:staff"}, SECRET, algorithm="HS256"),
+    lambda c: jwt.encode({k: v for k, v in c.items() if k != "exp"}, SECRET, algorithm="HS256"),
+    lambda c: "a.b", lambda c: "a.b.c.d", lambda c: "###.###.###",
+], ids=["none", "hs512", "wrong-secret", "bad-signature", "swapped-payload", "other-audience", "no-exp",
+        "two-parts", "four-parts", "not-base64"])
+def test_forged_or_malformed_hs256_tokens_are_refused(forge):
+    claims = {"sub": "C9", "aud": "shop:customer", "exp": int(time.time()) + 60}
+    with pytest.raises(Unauthorized):
+        verify_customer_token(forge(claims), SECRET)

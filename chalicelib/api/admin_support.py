@@ -1,0 +1,76 @@
+"""Admin: a customer's Tickets and Reviews tabs. Every staff role may read and write them."""
+from chalice import Blueprint
+
+from chalicelib.api.routing import ANY_STAFF, ListQuery, route
+from chalicelib.domain.support import (
+    MessageInput,
+    Review,
+    ReviewChanges,
+    ReviewDraft,
+    Ticket,
+    TicketChanges,
+    TicketDraft,
+    TicketMessage,
+    TicketSummary,
+)
+from chalicelib.services import support
+
+bp = Blueprint(__name__)
+
+
+def _actor(principal) -> str:
+    return f"staff:{principal.subject}"
+
+
+@route(bp, "/customers/{customer_id}/tickets", "GET", access=ANY_STAFF, query=ListQuery, response=list[TicketSummary],
+       summary="A customer's support tickets, newest first")
+def list_tickets(principal, customer_id: str, query: ListQuery):
+    return support.list_tickets(customer_id, query.limit, query.next_token)
+
+
+@route(bp, "/customers/{customer_id}/tickets", "POST", access=ANY_STAFF, body=TicketDraft, response=Ticket, status=201,
+       summary="Open a ticket with its first message")
+def open_ticket(principal, customer_id: str, body: TicketDraft):
+    return support.open_ticket(customer_id, body, _actor(principal))
+
+
+@route(bp, "/customers/{customer_id}/tickets/{ticket_id}", "GET", access=ANY_STAFF, response=Ticket,
+       summary="A ticket with its messages, oldest first")
+def get_ticket(principal, customer_id: str, ticket_id: str):
+    return support.get_ticket(customer_id, ticket_id)
+
+
+@route(bp, "/customers/{customer_id}/tickets/{ticket_id}", "PATCH", access=ANY_STAFF, body=TicketChanges, response=Ticket,
+       summary="Change a ticket's subject or status (status open reopens a closed ticket)")
+def change_ticket(principal, customer_id: str, ticket_id: str, body: TicketChanges):
+    return support.change_ticket(customer_id, ticket_id, body)
+
+
+@route(bp, "/customers/{customer_id}/tickets/{ticket_id}/messages", "POST", access=ANY_STAFF, body=MessageInput,
+       response=TicketMessage, status=201, summary="Add a message to a ticket (409 if the ticket is closed)")
+def add_message(principal, customer_id: str, ticket_id: str, body: MessageInput):
+    return support.add_message(customer_id, ticket_id, body.text, _actor(principal))
+
+
+@route(bp, "/customers/{customer_id}/reviews", "GET", access=ANY_STAFF, query=ListQuery, response=list[Review],
+       summary="A customer's product reviews, newest first")
+def list_reviews(principal, customer_id: str, query: ListQuery):
+    return support.list_reviews(customer_id, query.limit, query.next_token)
+
+
+@route(bp, "/customers/{customer_id}/reviews", "POST", access=ANY_STAFF, body=ReviewDraft, response=Review, status=201,
+       summary="Record a review (unapproved)")
+def add_review(principal, customer_id: str, body: ReviewDraft):
+    return support.add_review(customer_id, body, _actor(principal))
+
+
+@route(bp, "/customers/{customer_id}/reviews/{review_id}", "PATCH", access=ANY_STAFF, body=ReviewChanges, response=Review,
+       summary="Approve or edit a review")
+def change_review(principal, customer_id: str, review_id: str, body: ReviewChanges):
+    return support.change_review(customer_id, review_id, body)
+
+
+@route(bp, "/customers/{customer_id}/reviews/{review_id}", "DELETE", access=ANY_STAFF, status=204,
+       summary="Delete a review")
+def delete_review(principal, customer_id: str, review_id: str):
+    support.delete_review(customer_id, review_id)

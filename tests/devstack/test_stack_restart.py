@@ -1,0 +1,40 @@
+"""Stopping and starting the local stack again: nothing left running; data, secrets and stream position kept."""
+import json
+import signal
+
+from tests.devstack.support import Stack, java_processes, wait_until
+
+
+def register(stack: Stack, email: str) -> None:
+    body = {"email": email, "password": "a-long-password", "first_name": "Sam", "last_name": "Park"}
+    assert stack.call("POST", "/store/customers", body)[0] == 201
+
+
+def test_data_outlives_a_restart_and_stopping_leaves_no_java(tmp_path):
+    def mail_count() -> int:
+        return len(list((tmp_path / "mail").glob("*.eml")))
+
+    first = Stack(tmp_path, "--fresh", "--demo")
+    try:
+        assert first.output_has("demo customers: 5 created, 0 already there")
+        status, listed = first.call("GET", "/admin/customers?limit=200", token=first.admin_token)
+        assert status == 200 and "ada.lovelace@example.com" in json.dumps(listed)
+        wait_until(lambda: mail_count() == 2, what="the emails of the 2 demo shoppers")
+        assert java_processes(str(tmp_path))
+        assert first.stop(signal.SIGINT) == 0
+        assert first.output_has("stopped") and not java_processes(str(tmp_path))
+    finally:
+        first.kill()
+
+    second = Stack(tmp_path, "--demo")
+    try:
+        assert second.output_has("demo customers: 0 created, 5 already there")
+        assert second.call("GET", "/admin/customers?limit=200", token=first.admin_token)[0] == 200  # same secret
+        register(second, "sam@example.com")
+        # The stream is read in order from where the first run stopped: one new email, no replayed ones.
+        wait_until(lambda: mail_count() >= 3, what="the new shopper's email")
+        assert mail_count() == 3
+        assert second.stop(signal.SIGTERM) == 0
+        assert not java_processes(str(tmp_path))
+    finally:
+        second.kill()
