@@ -3,6 +3,7 @@
 Settings are read once, at import: `running_table()` must be entered before anything imports chalicelib.
 """
 import contextlib
+import json
 import os
 import sys
 from pathlib import Path
@@ -13,12 +14,13 @@ sys.path.insert(0, str(ROOT))
 from tests.support import dynamodb_local  # noqa: E402  (starts and stops the Java process, as for the tests)
 
 TABLE_NAME = "shop-bench"
+# The Lambda function's own environment (.chalice/config.json), then the bench's table and secrets.
 ENV = {
+    **json.loads((ROOT / ".chalice" / "config.json").read_text())["environment_variables"],
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "us-east-1", "TABLE_NAME": TABLE_NAME,
     "STAFF_TOKEN_SECRET": "bench-staff-secret-0123456789abcdef",
     "CUSTOMER_TOKEN_SECRET": "bench-customer-secret-0123456789abcdef",
-    "POWERTOOLS_LOG_LEVEL": "WARNING",
 }
 
 
