@@ -1,15 +1,16 @@
-"""Configuration, parsed once from the environment into a typed model.
+"""Configuration, parsed once from the environment into a typed record.
 
 Secrets (token signing keys, webhook secrets) come from the environment that the stage
 configuration or infra/ sets; nothing secret lives in the code.
 """
+import dataclasses
 import os
+from dataclasses import dataclass
 from functools import lru_cache
 
-from pydantic import BaseModel
 
-
-class Settings(BaseModel):
+@dataclass(frozen=True)
+class Settings:
     stage: str = "dev"
     table_name: str = "shop"
     imports_bucket: str = "shop-imports"
@@ -30,12 +31,16 @@ class Settings(BaseModel):
     mail_dir: str = ""
 
 
-def _env(name: str) -> str | None:
-    return os.environ.get(name.upper())
+def _typed(field: dataclasses.Field, raw: str):
+    if field.type == "int" or field.type is int:
+        return int(raw)
+    if field.type == "bool" or field.type is bool:
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    return raw
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Read the environment once; tests clear the cache when they change it."""
-    values = {field: _env(field) for field in Settings.model_fields}
-    return Settings(**{k: v for k, v in values.items() if v is not None})
+    """Read the environment once (upper-case field names); tests clear the cache when they change it."""
+    found = {f.name: _typed(f, os.environ[f.name.upper()]) for f in dataclasses.fields(Settings) if f.name.upper() in os.environ}
+    return Settings(**found)

@@ -23,7 +23,7 @@ _REGISTERED = [
 
 
 def load_customers() -> tuple[int, int]:
-    from chalicelib.domain.customers import CustomerDraft, Registration
+    from chalicelib.domain.customer_inputs import CustomerDraft, Registration
     from chalicelib.domain.errors import Conflict
     from chalicelib.services import accounts, customers
     from chalicelib.settings import get_settings

@@ -1,17 +1,18 @@
 """Admin: the tabs of a customer's page (addresses, notes, tags, timeline, emails) and email verification."""
+from __future__ import annotations
+
 from chalice import Blueprint
 
-from chalicelib.api.routing import ANY_STAFF, ListQuery, route, staff
-from chalicelib.domain.base import Input
-from chalicelib.domain.addresses import Address, AddressChanges, AddressDraft
-from chalicelib.domain.customers import Customer, Tag, TimelineEvent
-from chalicelib.domain.mail import MailLogEntry
-from chalicelib.domain.notes import Note, NoteInput
-from chalicelib.services import accounts, customer_tabs, customers
+from chalicelib.api.routing import ANY_STAFF, LIST_QUERY, route, staff
+from chalicelib.domain.customers import Customer, TimelineEvent
+from chalicelib.lazy import lazy_import
 from chalicelib.settings import get_settings
 from chalicelib.store.pagination import Page
 
 bp = Blueprint(__name__)
+accounts = lazy_import("chalicelib.services.accounts")
+customer_tabs = lazy_import("chalicelib.services.customer_tabs")
+customers = lazy_import("chalicelib.services.customers")
 EDITORS = staff("admin", "agent")
 
 
@@ -19,30 +20,26 @@ def _actor(principal) -> str:
     return f"staff:{principal.subject}"
 
 
-class TagInput(Input):
-    tag: Tag
-
-
-@route(bp, "/customers/{customer_id}/timeline", "GET", access=ANY_STAFF, query=ListQuery,
+@route(bp, "/customers/{customer_id}/timeline", "GET", access=ANY_STAFF, query=LIST_QUERY,
        response=list[TimelineEvent], summary="What happened to a customer, newest first")
 def customer_timeline(principal, customer_id: str, query: ListQuery):
     return customers.customer_timeline(customer_id, query.limit, query.next_token)
 
 
-@route(bp, "/customers/{customer_id}/addresses", "GET", access=ANY_STAFF, response=list[Address],
+@route(bp, "/customers/{customer_id}/addresses", "GET", access=ANY_STAFF, response=list["chalicelib.domain.addresses:Address"],
        summary="A customer's addresses")
 def list_addresses(principal, customer_id: str):
     return Page(items=customer_tabs.list_addresses(customer_id), next_token=None)
 
 
-@route(bp, "/customers/{customer_id}/addresses", "POST", access=EDITORS, body=AddressDraft, response=Address,
+@route(bp, "/customers/{customer_id}/addresses", "POST", access=EDITORS, body="chalicelib.domain.addresses:AddressDraft", response="chalicelib.domain.addresses:Address",
        status=201, summary="Add an address")
 def add_address(principal, customer_id: str, body: AddressDraft):
     return customer_tabs.add_address(customer_id, body, _actor(principal))
 
 
-@route(bp, "/customers/{customer_id}/addresses/{address_id}", "PATCH", access=EDITORS, body=AddressChanges,
-       response=Address, summary="Change an address (a default flag moves atomically)")
+@route(bp, "/customers/{customer_id}/addresses/{address_id}", "PATCH", access=EDITORS, body="chalicelib.domain.addresses:AddressChanges",
+       response="chalicelib.domain.addresses:Address", summary="Change an address (a default flag moves atomically)")
 def change_address(principal, customer_id: str, address_id: str, body: AddressChanges):
     return customer_tabs.change_address(customer_id, address_id, body, _actor(principal))
 
@@ -53,19 +50,19 @@ def remove_address(principal, customer_id: str, address_id: str):
     customer_tabs.remove_address(customer_id, address_id, _actor(principal))
 
 
-@route(bp, "/customers/{customer_id}/notes", "GET", access=ANY_STAFF, query=ListQuery, response=list[Note],
+@route(bp, "/customers/{customer_id}/notes", "GET", access=ANY_STAFF, query=LIST_QUERY, response=list["chalicelib.domain.notes:Note"],
        summary="Staff notes, newest first")
 def list_notes(principal, customer_id: str, query: ListQuery):
     return customer_tabs.list_notes(customer_id, query.limit, query.next_token)
 
 
-@route(bp, "/customers/{customer_id}/notes", "POST", access=ANY_STAFF, body=NoteInput, response=Note, status=201,
+@route(bp, "/customers/{customer_id}/notes", "POST", access=ANY_STAFF, body="chalicelib.domain.notes:NoteInput", response="chalicelib.domain.notes:Note", status=201,
        summary="Write a note (editable by its author for 5 minutes)")
 def add_note(principal, customer_id: str, body: NoteInput):
     return customer_tabs.add_note(customer_id, body.text, _actor(principal))
 
 
-@route(bp, "/customers/{customer_id}/notes/{note_id}", "PATCH", access=ANY_STAFF, body=NoteInput, response=Note,
+@route(bp, "/customers/{customer_id}/notes/{note_id}", "PATCH", access=ANY_STAFF, body="chalicelib.domain.notes:NoteInput", response="chalicelib.domain.notes:Note",
        summary="Change my note (within 5 minutes)")
 def change_note(principal, customer_id: str, note_id: str, body: NoteInput):
     return customer_tabs.change_note(customer_id, note_id, body.text, _actor(principal))
@@ -77,7 +74,7 @@ def delete_note(principal, customer_id: str, note_id: str):
     customer_tabs.delete_note(customer_id, note_id, _actor(principal))
 
 
-@route(bp, "/customers/{customer_id}/tags", "POST", access=EDITORS, body=TagInput, response=Customer,
+@route(bp, "/customers/{customer_id}/tags", "POST", access=EDITORS, body="chalicelib.domain.customer_inputs:TagInput", response=Customer,
        summary="Tag a customer")
 def add_tag(principal, customer_id: str, body: TagInput):
     return customer_tabs.add_tag(customer_id, body.tag, _actor(principal))
@@ -91,7 +88,7 @@ def remove_tag(principal, customer_id: str, tag: str):
     return customer_tabs.remove_tag(customer_id, unquote(tag).lower(), _actor(principal))
 
 
-@route(bp, "/customers/{customer_id}/emails", "GET", access=ANY_STAFF, query=ListQuery, response=list[MailLogEntry],
+@route(bp, "/customers/{customer_id}/emails", "GET", access=ANY_STAFF, query=LIST_QUERY, response=list["chalicelib.domain.mail:MailLogEntry"],
        summary="Emails sent to the customer, newest first")
 def list_emails(principal, customer_id: str, query: ListQuery):
     return customer_tabs.list_emails(customer_id, query.limit, query.next_token)

@@ -1,21 +1,24 @@
 """Admin: customer records (/admin/customers, /admin/leads)."""
+from __future__ import annotations
+
 from chalice import Blueprint
 
-from chalicelib.api.routing import ANY_STAFF, ListQuery, route, staff
-from chalicelib.domain.customers import Customer, CustomerChanges, CustomerDraft, CustomerQuery
-from chalicelib.services import customers
+from chalicelib.api.routing import ANY_STAFF, LIST_QUERY, route, staff
+from chalicelib.domain.customers import Customer
+from chalicelib.lazy import lazy_import
 
 bp = Blueprint(__name__)
+customers = lazy_import("chalicelib.services.customers")
 EDITORS = staff("admin", "agent")
 
 
-@route(bp, "/customers", "GET", access=ANY_STAFF, query=CustomerQuery, response=list[Customer],
+@route(bp, "/customers", "GET", access=ANY_STAFF, query="chalicelib.domain.customer_inputs:CustomerQuery", response=list[Customer],
        summary="List and search customers: last order first, then last name; no orders last")
 def list_customers(principal, query: CustomerQuery):
     return customers.list_customers(query)
 
 
-@route(bp, "/customers", "POST", access=EDITORS, body=CustomerDraft, response=Customer, status=201,
+@route(bp, "/customers", "POST", access=EDITORS, body="chalicelib.domain.customer_inputs:CustomerDraft", response=Customer, status=201,
        summary="Create a customer by hand")
 def create_customer(principal, body: CustomerDraft):
     return customers.create_customer(body, actor=f"staff:{principal.subject}")
@@ -27,7 +30,7 @@ def get_customer(principal, customer_id: str):
     return customers.get_customer(customer_id)
 
 
-@route(bp, "/customers/{customer_id}", "PATCH", access=EDITORS, body=CustomerChanges, response=Customer,
+@route(bp, "/customers/{customer_id}", "PATCH", access=EDITORS, body="chalicelib.domain.customer_inputs:CustomerChanges", response=Customer,
        summary="Change some fields of a customer")
 def update_customer(principal, customer_id: str, body: CustomerChanges):
     return customers.update_customer(customer_id, body, actor=f"staff:{principal.subject}")
@@ -39,7 +42,7 @@ def delete_customer(principal, customer_id: str):
     customers.delete_customer(customer_id)
 
 
-@route(bp, "/leads", "GET", access=ANY_STAFF, query=ListQuery, response=list[Customer],
+@route(bp, "/leads", "GET", access=ANY_STAFF, query=LIST_QUERY, response=list[Customer],
        summary="Registered customers who never purchased")
 def list_leads(principal, query: ListQuery):
     return customers.list_leads(query.limit, query.next_token)

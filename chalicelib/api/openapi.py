@@ -1,11 +1,12 @@
-"""OpenAPI 3.1 document built from the route registry and the same pydantic models that validate."""
+"""OpenAPI 3.1 document built from the route registry and the same models that validate requests
+(pydantic) or shape responses (dataclasses and pydantic models alike, through pydantic's TypeAdapter)."""
+import dataclasses
 import re
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter
-from pydantic.json_schema import models_json_schema
+from pydantic import TypeAdapter
 
-from chalicelib.api.routing import ROUTES, RouteSpec
+from chalicelib.api.routing import ROUTES, RouteSpec, resolve
 
 _REF = "#/components/schemas/{model}"
 _ERROR = {"$ref": "#/components/schemas/ErrorEnvelope"}
@@ -17,28 +18,42 @@ _ERROR_SCHEMA = {
 }
 
 
+def _class(reference: Any) -> type:
+    return resolve(reference) if isinstance(reference, str) else reference
+
+
+def _schema_ref(model: type, defs: dict, mode: str) -> dict:
+    """Put the model (and the models it uses) into `defs`; return a $ref to it."""
+    schema = TypeAdapter(model).json_schema(ref_template=_REF, mode=mode)
+    defs.update(schema.pop("$defs", {}))
+    private = [f.name for f in dataclasses.fields(model) if f.metadata.get("private")] if dataclasses.is_dataclass(model) else []
+    for name in private:  # never shown to clients (see routing.to_json); optional, so never required
+        schema["properties"].pop(name, None)
+    defs[model.__name__] = schema
+    return {"$ref": _REF.format(model=model.__name__)}
+
+
 def _response_schema(response: Any, defs: dict) -> dict | None:
     if response is None:
         return None
     args = getattr(response, "__args__", None)
-    if args and issubclass(args[0], BaseModel):  # list[Model] -> a page of Model
+    if args:  # list[Model]: a page of Model
         return {"type": "object", "required": ["items", "next_token"], "properties": {
-            "items": {"type": "array", "items": {"$ref": _REF.format(model=args[0].__name__)}},
+            "items": {"type": "array", "items": _schema_ref(_class(args[0]), defs, "serialization")},
             "next_token": {"type": ["string", "null"]}}}
-    schema = TypeAdapter(response).json_schema(ref_template=_REF)
-    defs.update(schema.pop("$defs", {}))
-    return schema if not issubclass(response, BaseModel) else {"$ref": _REF.format(model=response.__name__)}
+    return _schema_ref(_class(response), defs, "serialization")
 
 
 def _operation(spec: RouteSpec, defs: dict) -> dict:
     params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
               for name in re.findall(r"{(\w+)}", spec.path)]
     if spec.query is not None:
-        props = spec.query.model_json_schema()["properties"]
+        props = TypeAdapter(resolve(spec.query)).json_schema()["properties"]
         params += [{"name": name, "in": "query", "required": False, "schema": prop} for name, prop in props.items()]
     op: dict[str, Any] = {"summary": spec.summary, "tags": [spec.tag], "parameters": params, "responses": {}}
     if spec.body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": {"$ref": _REF.format(model=spec.body.__name__)}}}}
+        op["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": _schema_ref(resolve(spec.body), defs, "validation")}}}
     ok: dict[str, Any] = {"description": "OK"}
     schema = _response_schema(spec.response, defs)
     if schema is not None:
@@ -55,15 +70,11 @@ def _operation(spec: RouteSpec, defs: dict) -> dict:
 def openapi_document(blueprints: tuple) -> dict:
     """`blueprints`: the (blueprint, url_prefix) pairs that app.py registers."""
     prefixes = {id(bp): prefix for bp, prefix in blueprints}
-    models = {m for spec in ROUTES for m in (spec.body, spec.query, getattr(spec.response, "__args__", [spec.response])[0])
-              if isinstance(m, type) and issubclass(m, BaseModel)}
-    _, top = models_json_schema([(m, "validation") for m in sorted(models, key=lambda m: m.__name__)], ref_template=_REF)
-    defs = dict(top.get("$defs", {}))
+    defs: dict[str, Any] = {"ErrorEnvelope": _ERROR_SCHEMA}
     paths: dict[str, dict] = {}
     for spec in ROUTES:
         full = prefixes.get(id(spec.blueprint), "") + spec.path
         paths.setdefault(full, {})[spec.method.lower()] = _operation(spec, defs)
-    defs["ErrorEnvelope"] = _ERROR_SCHEMA
     return {
         "openapi": "3.1.0",
         "info": {"title": "Shop backend", "version": "1.0.0"},

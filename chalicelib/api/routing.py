@@ -3,22 +3,28 @@
 `route(...)` registers a Chalice route that authenticates the caller, parses the body and query
 with pydantic models, calls the handler, and turns results and domain errors into JSON responses
 with the error envelope of API.md. The same registry feeds GET /openapi.json.
+
+Models are named as "module:Class" and imported on a route's first call: importing the app (a cold
+start) loads no validation library, and a route that validates nothing never loads it.
 """
+import dataclasses
 import functools
+import importlib
 import json
+import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, Field, ValidationError
 
 from chalicelib.domain import errors
-from chalicelib.domain.base import Input
 from chalicelib.domain.tokens import STAFF_ROLES, Principal, verify_customer_token, verify_staff_token
 from chalicelib.logs import logger
 from chalicelib.settings import get_settings
 from chalicelib.store.pagination import Page
 
+LIST_QUERY = "chalicelib.domain.base:ListQuery"
 _STATUS = {
     errors.BadRequest: 400,
     errors.Unauthorized: 401,
@@ -54,9 +60,9 @@ class RouteSpec:
     method: str
     access: Access
     summary: str
-    body: type[BaseModel] | None
-    query: type[BaseModel] | None
-    response: Any
+    body: str | None  # "module:Class" of a pydantic model
+    query: str | None
+    response: Any  # a class or "module:Class"; list[...] for a page of them
     status: int
     tag: str
 
@@ -64,15 +70,19 @@ class RouteSpec:
 ROUTES: list[RouteSpec] = []
 
 
-class ListQuery(Input):
-    """Paging of every list: ?limit= (1..200, default 50) and ?next_token=."""
-
-    limit: int = Field(50, ge=1, le=200)
-    next_token: str | None = Field(None, max_length=2048)
+@lru_cache(maxsize=None)
+def resolve(reference: str) -> type:
+    """The class a "module:Class" reference names."""
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def _status_of(error: errors.DomainError) -> int:
     return next((_STATUS[cls] for cls in type(error).__mro__ if cls in _STATUS), 400)
+
+
+def _error_envelope(error: errors.DomainError) -> Response:
+    return error_response(_status_of(error), error.code, error.message, error.details)
 
 
 def json_response(body: Any, status: int = 200) -> Response:
@@ -84,9 +94,15 @@ def error_response(status: int, code: str, message: str, details: list | None = 
     return json_response({"error": {"code": code, "message": message, "details": details or []}}, status)
 
 
-def _validation_details(error: ValidationError) -> list[dict]:
-    return [{"field": ".".join(str(p) for p in e["loc"]) or None, "message": e["msg"], "type": e["type"]}
-            for e in error.errors(include_url=False, include_input=False)]
+def _validation_error(error: Exception) -> errors.InvalidInput | None:
+    """Our 422 for a pydantic ValidationError (raised by a route's models or a service's); else None.
+    Nothing can be one while pydantic is not loaded."""
+    pydantic = sys.modules.get("pydantic")
+    if pydantic is None or not isinstance(error, pydantic.ValidationError):
+        return None
+    details = [{"field": ".".join(str(p) for p in e["loc"]) or None, "message": e["msg"], "type": e["type"]}
+               for e in error.errors(include_url=False, include_input=False)]
+    return errors.InvalidInput("The request is not valid.", details)
 
 
 def _authenticate(request, access: Access) -> Principal | None:
@@ -106,7 +122,7 @@ def _authenticate(request, access: Access) -> Principal | None:
     return principal
 
 
-def _parse_body(request, model: type[BaseModel]) -> BaseModel:
+def _parse_body(request, model: str):
     raw = request.raw_body or b""
     if len(raw) > get_settings().max_body_bytes:
         raise errors.BadRequest(f"The body is larger than {get_settings().max_body_bytes} bytes.")
@@ -116,21 +132,27 @@ def _parse_body(request, model: type[BaseModel]) -> BaseModel:
         raise errors.BadRequest("The body is not valid JSON.")
     if not isinstance(data, dict):
         raise errors.BadRequest("The body must be a JSON object.")
-    return model.model_validate(data)
+    return resolve(model).model_validate(data)
 
 
-def _shape(result: Any) -> Any:
-    if isinstance(result, Page):
-        return {"items": [_shape(i) for i in result.items], "next_token": result.next_token}
-    if isinstance(result, BaseModel):
-        return result.model_dump(mode="json")
-    return result
+def to_json(value: Any) -> Any:
+    """What a result looks like on the wire: pages, dataclasses (less their private fields), pydantic
+    models, lists and plain values."""
+    if isinstance(value, Page):
+        return {"items": [to_json(i) for i in value.items], "next_token": value.next_token}
+    if dataclasses.is_dataclass(value):
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value) if not f.metadata.get("private")}
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    return value
 
 
-def route(bp: Blueprint, path: str, method: str, *, access: Access, summary: str, body: type[BaseModel] | None = None,
-          query: type[BaseModel] | None = None, response: Any = None, status: int = 200) -> Callable:
+def route(bp: Blueprint, path: str, method: str, *, access: Access, summary: str, body: str | None = None,
+          query: str | None = None, response: Any = None, status: int = 200) -> Callable:
     """Register `fn` as a route. It receives path parameters, and `principal`, `body`, `query` when the
-    route has them, and returns a pydantic model, a Page, a dict or None (204)."""
+    route has them, and returns a record, a Page, a dict or None (204)."""
 
     def decorator(fn: Callable) -> Callable:
         ROUTES.append(RouteSpec(bp, path, method, access, summary, body, query, response, status, fn.__module__.rsplit(".", 1)[-1]))
@@ -145,18 +167,19 @@ def route(bp: Blueprint, path: str, method: str, *, access: Access, summary: str
                 if body is not None:
                     kwargs["body"] = _parse_body(request, body)
                 if query is not None:
-                    kwargs["query"] = query.model_validate(request.query_params or {})
+                    kwargs["query"] = resolve(query).model_validate(request.query_params or {})
                 result = fn(**kwargs)
             except errors.DomainError as error:
-                return error_response(_status_of(error), error.code, error.message, error.details)
-            except ValidationError as error:
-                return error_response(422, "validation_error", "The request is not valid.", _validation_details(error))
-            except Exception:  # a bug of ours: logged with its traceback, answered with the envelope
-                logger.exception("unhandled error")
+                return _error_envelope(error)
+            except Exception as error:
+                invalid = _validation_error(error)
+                if invalid is not None:
+                    return _error_envelope(invalid)
+                logger.exception("unhandled error")  # a bug of ours: logged with its traceback
                 return error_response(500, "internal_error", "Something went wrong on our side.")
             if result is None:
                 return Response(body="", status_code=204)
-            return json_response(_shape(result), status)
+            return json_response(to_json(result), status)
 
         return bp.route(path, methods=[method])(handler)
 

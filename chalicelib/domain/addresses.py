@@ -4,7 +4,7 @@ from typing import Annotated
 from pydantic import BeforeValidator, ConfigDict, StringConstraints
 
 from chalicelib.domain.base import Input
-from chalicelib.domain.customers import Name, OptionalText, Phone
+from chalicelib.domain.customer_inputs import Name, OptionalText, Phone
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 OptionalLine = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]

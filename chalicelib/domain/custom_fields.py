@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from chalicelib.domain.base import Input
-from chalicelib.domain.customers import Name
+from chalicelib.domain.customer_inputs import Name
 from chalicelib.domain.errors import InvalidInput
 
 FieldKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]

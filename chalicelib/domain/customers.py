@@ -1,11 +1,12 @@
-"""Customers: the record, its statuses, the inputs that create or change it, timeline events."""
-import re
+"""Customers: the record, its statuses, timeline events, and the rules on them.
+
+Plain dataclasses: reading a customer (the hot path) needs no validation library. What clients send
+is validated by the pydantic models of `customer_inputs`."""
+import dataclasses
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, StringConstraints
-
-from chalicelib.domain.base import Input, Record
 from chalicelib.domain import clock
 from chalicelib.domain.ids import new_id
 
@@ -33,93 +34,11 @@ class CustomerStatus:
 
 DEFAULT_GROUP_ID = "default"
 GUESTS_GROUP_ID = "guests"
-
-_PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
-
-
-def _plain_text(value: str) -> str:
-    if "<" in value or ">" in value:
-        raise ValueError("must be plain text (no '<' or '>')")
-    return value
+PRIVATE = {"private": True}  # dataclass field metadata: never shown to clients
 
 
-def _phone(value: str) -> str:
-    digits = sum(ch.isdigit() for ch in value)
-    if not _PHONE_CHARS.match(value) or not 6 <= digits <= 15:
-        raise ValueError("must be a phone number: digits, spaces, + ( ) . - (6 to 15 digits)")
-    return value
-
-
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), AfterValidator(_plain_text)]
-OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), AfterValidator(_plain_text)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=30), AfterValidator(_phone)]
-Comment = Annotated[str, StringConstraints(max_length=2000)]
-Email = Annotated[EmailStr, StringConstraints(max_length=254)]
-GroupId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-Tag = Annotated[str, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
-                StringConstraints(pattern=r"^[a-z0-9][a-z0-9 _-]{0,39}$")]
-CustomValues = Annotated[dict[str, Any], Field(max_length=50)]
-
-
-class _Input(Input):
-    """Request inputs reject unknown fields: a typo is a 422, not a silently ignored value."""
-
-
-
-class CustomerDraft(Input):
-    """What staff give to create a customer by hand (no account, no password)."""
-
-    email: Email
-    first_name: Name
-    last_name: Name
-    phone: Phone | None = None
-    company: OptionalText | None = None
-    accepts_marketing: bool = False
-    comment: Comment = ""
-    status: Annotated[str, Field(pattern="^(active|inactive|blocked)$")] = CustomerStatus.ACTIVE
-    group_id: GroupId | None = None
-    tags: Annotated[list[Tag], Field(max_length=40)] = []  # with the search entries: one transaction
-    custom_fields: CustomValues = {}
-
-
-class ProfileChanges(Input):
-    """What shoppers may change on their own record: only the fields sent are changed."""
-
-    first_name: Name | None = None
-    last_name: Name | None = None
-    phone: Phone | None = None
-    company: OptionalText | None = None
-    accepts_marketing: bool | None = None
-
-
-class CustomerChanges(ProfileChanges):
-    """What staff may change: the profile, plus email, internal comment, status, group, custom fields."""
-
-    email: Email | None = None
-    comment: Comment | None = None
-    status: Annotated[str, Field(pattern="^(active|inactive|blocked|pending)$")] | None = None
-    group_id: GroupId | None = None
-    custom_fields: CustomValues | None = None
-
-
-class Registration(Input):
-    """A shopper creating an account on the storefront."""
-
-    email: Email
-    password: Annotated[str, StringConstraints(min_length=10, max_length=200)]
-    first_name: Name
-    last_name: Name
-    phone: Phone | None = None
-    accepts_marketing: bool = False
-    custom_fields: CustomValues = {}
-
-
-class Credentials(Input):
-    email: Annotated[str, StringConstraints(max_length=254)]
-    password: Annotated[str, StringConstraints(max_length=200)]
-
-
-class OrderSummary(Record):
+@dataclass
+class OrderSummary:
     """A line of the customer's order history card."""
 
     id: str
@@ -129,19 +48,23 @@ class OrderSummary(Record):
     created_at: str = ""
 
 
-class CustomerStats(Record):
+@dataclass
+class CustomerStats:
     order_count: int = 0
     total_spent: int = 0
     average_order_value: int = 0
     last_order_at: str | None = None
-    last_orders: list[OrderSummary] = []
+    last_orders: list[OrderSummary] = field(default_factory=list)
 
 
-class Customer(Record):
+@dataclass
+class Customer:
     id: str
     email: str
     first_name: str
     last_name: str
+    created_at: str
+    updated_at: str
     phone: str | None = None
     company: str | None = None
     accepts_marketing: bool = False
@@ -149,27 +72,43 @@ class Customer(Record):
     registered: bool = False
     email_verified: bool = False
     group_id: str = DEFAULT_GROUP_ID
-    tags: list[str] = []
-    custom_fields: dict[str, Any] = {}
+    tags: list[str] = field(default_factory=list)
+    custom_fields: dict[str, Any] = field(default_factory=dict)
     comment: str = ""
     has_test_orders: bool = False
-    created_at: str
-    updated_at: str
     default_billing_address_id: str | None = None
     default_shipping_address_id: str | None = None
     guest_order_id: str | None = None  # a guest entry stands for one order
-    stats: CustomerStats = CustomerStats()
-    version: int | None = Field(default=None, exclude=True)  # optimistic lock, never shown
+    stats: CustomerStats = field(default_factory=CustomerStats)
+    version: int | None = field(default=None, metadata=PRIVATE)  # optimistic lock, never shown
 
 
-class TimelineEvent(Record):
+PROFILE_FIELDS = tuple(f.name for f in dataclasses.fields(Customer) if f.name not in ("stats", "version"))
+
+
+def replace(customer: Customer, **changes) -> Customer:
+    return dataclasses.replace(customer, **changes)
+
+
+@dataclass
+class TimelineEvent:
     """One small, append-only record per happening (type in the past tense)."""
 
     id: str
     type: str
     at: str
     actor: str
-    data: dict[str, Any] = {}
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class GuestSnapshot:
+    """Who a guest order was for, as given at checkout."""
+
+    email: str
+    first_name: str
+    last_name: str
+    phone: str | None = None
 
 
 def _event(event_type: str, actor: str, data: dict | None = None) -> TimelineEvent:
@@ -214,26 +153,18 @@ def order_placed_event(actor: str, order_id: str, number: int | None, total: int
     return _event("order_placed", actor, {"order_id": order_id, "number": number, "total": total})
 
 
-def new_customer(draft: CustomerDraft | Registration, *, registered: bool, status: str, group_id: str) -> Customer:
+def new_customer(draft, *, registered: bool, status: str, group_id: str) -> Customer:
+    """From a validated CustomerDraft or Registration."""
     now = utc_now()
-    fields = draft.model_dump(exclude={"password", "group_id"})
-    fields["status"] = status
-    return Customer(id=new_id(), registered=registered, group_id=group_id, created_at=now, updated_at=now, **fields)
-
-
-class GuestSnapshot(Record):
-    """Who a guest order was for, as given at checkout."""
-
-    email: str
-    first_name: str
-    last_name: str
-    phone: str | None = None
+    fields = draft.model_dump(exclude={"password", "group_id", "status"})
+    return Customer(id=new_id(), registered=registered, status=status, group_id=group_id, created_at=now,
+                    updated_at=now, **fields)
 
 
 def guest_entry(snapshot: GuestSnapshot, order_id: str, stats: CustomerStats, is_test: bool) -> Customer:
     now = utc_now()
     return Customer(id=order_id, guest_order_id=order_id, registered=False, group_id=GUESTS_GROUP_ID, stats=stats,
-                    has_test_orders=is_test, created_at=now, updated_at=now, **snapshot.model_dump())
+                    has_test_orders=is_test, created_at=now, updated_at=now, **dataclasses.asdict(snapshot))
 
 
 def can_buy(customer: Customer, require_email_verification: bool) -> bool:
@@ -241,33 +172,13 @@ def can_buy(customer: Customer, require_email_verification: bool) -> bool:
     return customer.status == CustomerStatus.ACTIVE and (customer.email_verified or not require_email_verification)
 
 
-def apply_changes(customer: Customer, changes: CustomerChanges) -> tuple[Customer, dict[str, dict]]:
-    """The changed customer and {field: {before, after}} for the timeline; unchanged fields are left out."""
-    sent = changes.model_dump(exclude_unset=True)
+def apply_changes(customer: Customer, sent: dict[str, Any]) -> tuple[Customer, dict[str, dict]]:
+    """The changed customer and {field: {before, after}} for the timeline; unchanged fields are left
+    out. `sent`: the fields a validated change carries."""
     diff = {k: {"before": getattr(customer, k), "after": v} for k, v in sent.items() if getattr(customer, k) != v}
     if not diff:
         return customer, {}
-    updated = customer.model_copy(update={**{k: d["after"] for k, d in diff.items()}, "updated_at": utc_now()})
-    return updated, diff
-
-
-class CustomerQuery(Input):
-    """GET /admin/customers: search, filters, paging. Dates are YYYY-MM-DD (inclusive, UTC)."""
-
-    q: Annotated[str, StringConstraints(max_length=100)] | None = None
-    address: Annotated[str, StringConstraints(max_length=100)] | None = None
-    group: Annotated[str, StringConstraints(max_length=64)] | None = None
-    tag: Tag | None = None
-    status: Annotated[str, Field(pattern="^(active|inactive|blocked|pending)$")] | None = None
-    registered: bool | None = None
-    has_orders: bool | None = None
-    created_from: date | None = None
-    created_to: date | None = None
-    last_order_from: date | None = None
-    last_order_to: date | None = None
-    custom_field: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}:.{1,100}$")] | None = None
-    limit: Annotated[int, Field(ge=1, le=200)] = 50
-    next_token: Annotated[str, StringConstraints(max_length=2048)] | None = None
+    return replace(customer, **{k: d["after"] for k, d in diff.items()}, updated_at=utc_now()), diff
 
 
 def day_start(day: date | None) -> str | None:
@@ -278,8 +189,8 @@ def day_end(day: date | None) -> str | None:
     return f"{day.isoformat()}T23:59:59.999Z" if day else None
 
 
-def matches(customer: Customer, query: CustomerQuery) -> bool:
-    """Every filter of the query holds for the customer (search text is matched by the index)."""
+def matches(customer: Customer, query) -> bool:
+    """Every filter of a CustomerQuery holds for the customer (search text is matched by the index)."""
     last = customer.stats.last_order_at
     checks = [
         query.group is None or customer.group_id == query.group,

@@ -6,7 +6,8 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from chalicelib.domain.base import Input, Record
-from chalicelib.domain.customers import DEFAULT_GROUP_ID, GUESTS_GROUP_ID, Name
+from chalicelib.domain.customer_inputs import Name
+from chalicelib.domain.customers import DEFAULT_GROUP_ID, GUESTS_GROUP_ID
 from chalicelib.domain.text import fold
 
 Percent = Annotated[int, Field(ge=0, le=100)]

@@ -7,11 +7,15 @@ from urllib.parse import unquote_plus
 
 from chalice import Blueprint
 
-from chalicelib.services import customers, imports, notifications
+from chalicelib.lazy import lazy_import
 from chalicelib.settings import get_settings
-from chalicelib.store import changes
 
 bp = Blueprint(__name__)
+# Each Lambda function imports the whole app: the HTTP one must not pay for these at its cold start.
+customers = lazy_import("chalicelib.services.customers")
+imports = lazy_import("chalicelib.services.imports")
+notifications = lazy_import("chalicelib.services.notifications")
+changes = lazy_import("chalicelib.store.changes")
 IMPORTS_QUEUE = "shop-imports"
 
 

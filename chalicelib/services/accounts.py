@@ -6,7 +6,8 @@ from datetime import timedelta
 from chalicelib.domain import clock
 from chalicelib.domain import customers as domain
 from chalicelib.domain.addresses import Address, AddressDraft
-from chalicelib.domain.customers import Customer, CustomerChanges, CustomerStatus, ProfileChanges, Registration
+from chalicelib.domain.customer_inputs import CustomerChanges, ProfileChanges, Registration
+from chalicelib.domain.customers import Customer, CustomerStatus
 from chalicelib.domain.errors import Forbidden, InvalidInput, TooManyRequests, Unauthorized
 from chalicelib.domain.mail import queue_mail
 from chalicelib.domain.passwords import hash_password, verify_password

@@ -89,7 +89,7 @@ def add_tag(customer_id: str, tag: str, actor: str) -> domain.Customer:
     before = get_customer(customer_id)
     if tag in before.tags:
         return before
-    after = before.model_copy(update={"tags": [*before.tags, tag], "updated_at": domain.utc_now()})
+    after = domain.replace(before, tags=[*before.tags, tag], updated_at=domain.utc_now())
     return repo.update(before, after, [domain.tag_event(actor, tag, added=True)])
 
 
@@ -97,7 +97,7 @@ def remove_tag(customer_id: str, tag: str, actor: str) -> domain.Customer:
     before = get_customer(customer_id)
     if tag not in before.tags:
         raise NotFound("The customer has no such tag.")
-    after = before.model_copy(update={"tags": [t for t in before.tags if t != tag], "updated_at": domain.utc_now()})
+    after = domain.replace(before, tags=[t for t in before.tags if t != tag], updated_at=domain.utc_now())
     return repo.update(before, after, [domain.tag_event(actor, tag, added=False)])
 
 

@@ -1,16 +1,22 @@
 """Customer records for staff: create, read, change, delete, list and search, timeline, guests and
 order history. Speaks in domain terms; storage is the repositories' job."""
+from __future__ import annotations
+
 from chalicelib.domain import customers as domain
-from chalicelib.domain.customers import Customer, CustomerChanges, CustomerDraft, CustomerQuery, OrderSummary
+from chalicelib.domain.customers import Customer, OrderSummary
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.search import normalize_query, rarest_gram
-from chalicelib.services import configuration
-from chalicelib.store import addresses
+from chalicelib.lazy import lazy_import
 from chalicelib.store import customers as repo
 from chalicelib.store.pagination import Page
 
+# Loaded when first used: reading a customer needs neither (nor the validation library they bring).
+configuration = lazy_import("chalicelib.services.configuration")
+addresses = lazy_import("chalicelib.store.addresses")
+inputs = lazy_import("chalicelib.domain.customer_inputs")
 
-def create_customer(draft: CustomerDraft, actor: str) -> Customer:
+
+def create_customer(draft: inputs.CustomerDraft, actor: str) -> Customer:
     """Staff add a customer by hand: no account (registered = false), no password."""
     group_id = configuration.checked_group(draft.group_id or configuration.store_settings().default_group_id)
     custom = configuration.checked_custom_values(draft.custom_fields)
@@ -26,7 +32,7 @@ def get_customer(customer_id: str) -> Customer:
     return customer
 
 
-def update_customer(customer_id: str, changes: CustomerChanges, actor: str) -> Customer:
+def update_customer(customer_id: str, changes: inputs.CustomerChanges, actor: str) -> Customer:
     if changes.group_id is not None:
         configuration.checked_group(changes.group_id)
     before = get_customer(customer_id)
@@ -34,7 +40,7 @@ def update_customer(customer_id: str, changes: CustomerChanges, actor: str) -> C
         sent = configuration.checked_custom_values(changes.custom_fields, partial=True)
         merged = {k: v for k, v in {**before.custom_fields, **sent}.items() if v is not None}
         changes = changes.model_copy(update={"custom_fields": merged})
-    after, diff = domain.apply_changes(before, changes)
+    after, diff = domain.apply_changes(before, changes.model_dump(exclude_unset=True))
     if not diff:
         return before
     return repo.update(before, after, domain.change_events(actor, diff))
@@ -50,7 +56,7 @@ def purge_deleted_customer(customer: Customer) -> None:
     repo.purge(customer, also=addresses.search_entries_of(customer.id))
 
 
-def list_customers(query: CustomerQuery) -> Page[Customer]:
+def list_customers(query: inputs.CustomerQuery) -> Page[Customer]:
     """One page: read through the narrowest index the query allows, then keep the customers that
     pass every filter. A page may hold fewer than `limit` customers; follow next_token."""
     page = _candidates(query)
@@ -64,7 +70,7 @@ def _needle(text: str, field: str) -> tuple[str, str]:
     return rarest_gram(needle), needle
 
 
-def _candidates(query: CustomerQuery) -> Page[Customer]:
+def _candidates(query: inputs.CustomerQuery) -> Page[Customer]:
     if query.q:
         return repo.search_page(*_needle(query.q, "q"), query.limit, query.next_token)
     if query.address:
@@ -79,7 +85,7 @@ def _candidates(query: CustomerQuery) -> Page[Customer]:
 
 def list_leads(limit: int, next_token: str | None) -> Page[Customer]:
     """Registered customers with no purchase yet (they have an email: registration requires one)."""
-    return list_customers(CustomerQuery(registered=True, has_orders=False, limit=limit, next_token=next_token))
+    return list_customers(inputs.CustomerQuery(registered=True, has_orders=False, limit=limit, next_token=next_token))
 
 
 def customer_timeline(customer_id: str, limit: int, next_token: str | None) -> Page[domain.TimelineEvent]:

@@ -9,12 +9,21 @@ Items (see docs/architecture.md for the whole table):
 - timeline `CUST#<id>/EVT#<ulid>`; tags `CUST#<id>/TAG#<tag>` (GSI1 `TAG#<tag>`);
 - search entries `SEARCH#<trigram>/CUST#<id>` carrying the searchable text.
 """
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib.domain.customers import Customer, CustomerStats, CustomerStatus, OrderSummary, TimelineEvent
+from chalicelib.domain.customers import (
+    PROFILE_FIELDS,
+    Customer,
+    CustomerStats,
+    CustomerStatus,
+    OrderSummary,
+    TimelineEvent,
+    replace,
+)
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.search import customer_searchable
 from chalicelib.domain.text import fold, normalize_email
@@ -96,7 +105,7 @@ def event_item(customer_id: str, event: TimelineEvent) -> TimelineEventItem:
 
 
 def _to_domain(item: CustomerItem, last_orders: list[OrderSummary] | None = None) -> Customer:
-    fields = {name: getattr(item, name) for name in Customer.model_fields if name != "stats"}
+    fields = {name: getattr(item, name) for name in (*PROFILE_FIELDS, "version")}
     count, spent = int(item.order_count or 0), int(item.total_spent or 0)
     stats = CustomerStats(order_count=count, total_spent=spent, average_order_value=spent // count if count else 0,
                           last_order_at=item.last_order_at, last_orders=last_orders or [])
@@ -126,7 +135,7 @@ def create(customer: Customer, events: list[TimelineEvent], password_hash: str |
     item = CustomerItem(PK=customer_pk(customer.id), SK=_PROFILE, password_hash=password_hash,
                         order_count=customer.stats.order_count, total_spent=customer.stats.total_spent,
                         last_order_at=customer.stats.last_order_at, **_index_attributes(customer),
-                        **customer.model_dump(exclude={"stats", "version"}))
+                        **{name: getattr(customer, name) for name in PROFILE_FIELDS})
     try:
         with transact_write() as tx:
             if customer.guest_order_id is None:
@@ -140,7 +149,7 @@ def create(customer: Customer, events: list[TimelineEvent], password_hash: str |
         if "email_guard" in failed_conditions(error):
             raise _email_taken()
         raise
-    return customer.model_copy(update={"version": item.version})
+    return replace(customer, version=item.version)
 
 
 def get(customer_id: str) -> Customer | None:
@@ -182,8 +191,8 @@ def update(before: Customer, after: Customer, events: list[TimelineEvent],
            companions: Companions = Companions()) -> Customer:
     """Save changed profile fields under the version read, with everything that follows from them
     in ONE transaction: index keys, search entries, tag items, email guard move, events."""
-    changed = {k: v for k, v in after.model_dump(exclude={"stats", "version", "id", "created_at"}).items()
-               if v != getattr(before, k)}
+    changed = {k: getattr(after, k) for k in PROFILE_FIELDS
+               if k not in ("id", "created_at") and getattr(after, k) != getattr(before, k)}
     changed.update({k: v for k, v in _index_attributes(after).items() if v != _index_attributes(before)[k]})
     actions = [getattr(CustomerItem, k).set(v) if v is not None else getattr(CustomerItem, k).remove()
                for k, v in changed.items()]
@@ -213,7 +222,7 @@ def update(before: Customer, after: Customer, events: list[TimelineEvent],
         if "email_guard" in failed_conditions(error):
             raise _email_taken()
         raise _changed_meanwhile()
-    return after.model_copy(update={"version": key.version})
+    return replace(after, version=key.version)
 
 
 def mark_verification_sent(customer_id: str, now: str, not_since: str, companions: Companions) -> bool:
@@ -267,7 +276,7 @@ def mark_email_verified(customer: Customer, events: list[TimelineEvent], token_h
 
 def order_summary_item(customer_id: str, order: OrderSummary) -> OrderSummaryItem:
     return OrderSummaryItem(PK=customer_pk(customer_id), SK=_ORDER_PREFIX + order.id.translate(_NEWEST_FIRST),
-                            **order.model_dump())
+                            **dataclasses.asdict(order))
 
 
 def add_order(customer: Customer, order: OrderSummary, spent: int, is_test: bool = False,
@@ -276,7 +285,7 @@ def add_order(customer: Customer, order: OrderSummary, spent: int, is_test: bool
     changes nothing (False). `spent` counts in the money figures unless the order is a test."""
     summary = order_summary_item(customer.id, order)
     last_order_at = max(filter(None, [customer.stats.last_order_at, order.created_at]))
-    after = customer.model_copy(update={"stats": customer.stats.model_copy(update={"last_order_at": last_order_at})})
+    after = replace(customer, stats=dataclasses.replace(customer.stats, last_order_at=last_order_at))
     actions = [CustomerItem.order_count.add(1), CustomerItem.total_spent.add(0 if is_test else spent),
                CustomerItem.last_order_at.set(last_order_at)]
     actions += [getattr(CustomerItem, k).set(v) for k, v in _index_attributes(after).items() if v is not None]

@@ -42,9 +42,11 @@ def _locked(path: Path):
 
 def _synth_env(outdir: Path, stage: str) -> dict:
     """No AWS: fake credentials, a region for `chalice package`, nothing of the app's test settings."""
+    import dataclasses
+
     from chalicelib.settings import Settings
 
-    app_settings = {name.upper() for name in Settings.model_fields}
+    app_settings = {f.name.upper() for f in dataclasses.fields(Settings)}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_")) and k not in app_settings}
     env.update({
         "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
