@@ -20,16 +20,19 @@ CUSTOMERS = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
 NAMES = Path(__file__).parents[1] / "tests" / "data" / "shopify_customers_export.csv"
 
 
-def load(count: int) -> None:
+WRITERS = 6
+
+
+def _write(numbers: range, rows: list[dict]) -> int:
+    """One writer: the items of customers `numbers`, in batches of 25."""
     from chalicelib.domain.customers import Customer, utc_now
     from chalicelib.domain.ids import new_id
     from chalicelib.store import customers as repo
     from chalicelib.store.models import CustomerItem, EmailGuardItem, TableItem
 
-    rows = [r for r in csv.DictReader(NAMES.open(encoding="utf-8")) if r["First Name"] and r["Last Name"]]
-    started, written = time.perf_counter(), 0
+    written = 0
     with TableItem.batch_write() as batch:
-        for n in range(count):
+        for n in numbers:
             row = rows[n % len(rows)]
             now = utc_now()
             customer = Customer(id=new_id(), email=f"c{n}.{row['Email'] or 'x@example.com'}", first_name=row["First Name"],
@@ -42,8 +45,17 @@ def load(count: int) -> None:
             for item in items:
                 batch.save(item)
             written += len(items)
-            if n and n % 10_000 == 0:
-                print(f"  {n} customers, {written} items, {time.perf_counter() - started:.0f} s", flush=True)
+    return written
+
+
+def load(count: int) -> None:
+    """Customers written by parallel writers (DynamoDB Local takes concurrent batches)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rows = [r for r in csv.DictReader(NAMES.open(encoding="utf-8")) if r["First Name"] and r["Last Name"]]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(WRITERS) as pool:
+        written = sum(pool.map(lambda w: _write(range(w, count, WRITERS), rows), range(WRITERS)))
     print(f"loaded {count} customers as {written} items in {time.perf_counter() - started:.0f} s")
 
 

@@ -22,10 +22,16 @@ def list_addresses(customer_id: str) -> list[Address]:
 
 def _address(customer_id: str, address_id: str) -> tuple[domain.Customer, Address]:
     customer = get_customer(customer_id)
-    found = next((a for a in addresses.all_of(customer_id, _defaults(customer)) if a.id == address_id), None)
-    if found is None:
+    fields = addresses.get(customer_id, address_id)
+    if fields is None:
         raise NotFound("No address with this id for this customer.")
-    return customer, found
+    billing, shipping = _defaults(customer)
+    return customer, Address(id=address_id, default_billing=billing == address_id, default_shipping=shipping == address_id,
+                             **fields.model_dump())
+
+
+def _flag(wanted: bool | None, was: bool) -> bool:
+    return was if wanted is None else wanted
 
 
 def add_address(customer_id: str, draft: AddressDraft, actor: str) -> Address:
@@ -33,18 +39,19 @@ def add_address(customer_id: str, draft: AddressDraft, actor: str) -> Address:
     address_id = new_id()
     addresses.save(customer_id, address_id, draft.fields(), None, draft.default_billing, draft.default_shipping,
                    _defaults(customer), domain.address_event(actor, "added", address_id))
-    return _address(customer_id, address_id)[1]
+    return Address(id=address_id, **draft.model_dump())
 
 
 def change_address(customer_id: str, address_id: str, changes: AddressChanges, actor: str) -> Address:
     """Changing a default moves the flag: the customer's pointer names one address at a time."""
     customer, before = _address(customer_id, address_id)
     sent = changes.model_dump(exclude_unset=True)
-    fields = before.fields().model_copy(update={k: v for k, v in sent.items() if k not in ("default_billing", "default_shipping")})
-    addresses.save(customer_id, address_id, AddressFields.model_validate(fields.model_dump()), before.fields(),
-                   sent.get("default_billing"), sent.get("default_shipping"), _defaults(customer),
-                   domain.address_event(actor, "changed", address_id))
-    return _address(customer_id, address_id)[1]
+    flags = {"default_billing": _flag(sent.pop("default_billing", None), before.default_billing),
+             "default_shipping": _flag(sent.pop("default_shipping", None), before.default_shipping)}
+    fields = AddressFields.model_validate({**before.fields().model_dump(), **sent})
+    addresses.save(customer_id, address_id, fields, before.fields(), changes.default_billing, changes.default_shipping,
+                   _defaults(customer), domain.address_event(actor, "changed", address_id))
+    return Address(id=address_id, **flags, **fields.model_dump())
 
 
 def remove_address(customer_id: str, address_id: str, actor: str) -> None:
