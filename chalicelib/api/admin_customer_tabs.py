@@ -16,10 +16,6 @@ customers = lazy_import("chalicelib.services.customers")
 EDITORS = staff("admin", "agent")
 
 
-def _actor(principal) -> str:
-    return f"staff:{principal.subject}"
-
-
 @route(bp, "/customers/{customer_id}/timeline", "GET", access=ANY_STAFF, query=LIST_QUERY,
        response=list[TimelineEvent], summary="What happened to a customer, newest first")
 def customer_timeline(principal, customer_id: str, query: ListQuery):
@@ -35,19 +31,19 @@ def list_addresses(principal, customer_id: str):
 @route(bp, "/customers/{customer_id}/addresses", "POST", access=EDITORS, body="chalicelib.domain.addresses:AddressDraft", response="chalicelib.domain.addresses:Address",
        status=201, summary="Add an address")
 def add_address(principal, customer_id: str, body: AddressDraft):
-    return customer_tabs.add_address(customer_id, body, _actor(principal))
+    return customer_tabs.add_address(customer_id, body, principal.actor)
 
 
 @route(bp, "/customers/{customer_id}/addresses/{address_id}", "PATCH", access=EDITORS, body="chalicelib.domain.addresses:AddressChanges",
        response="chalicelib.domain.addresses:Address", summary="Change an address (a default flag moves atomically)")
 def change_address(principal, customer_id: str, address_id: str, body: AddressChanges):
-    return customer_tabs.change_address(customer_id, address_id, body, _actor(principal))
+    return customer_tabs.change_address(customer_id, address_id, body, principal.actor)
 
 
 @route(bp, "/customers/{customer_id}/addresses/{address_id}", "DELETE", access=EDITORS, status=204,
        summary="Remove an address")
 def remove_address(principal, customer_id: str, address_id: str):
-    customer_tabs.remove_address(customer_id, address_id, _actor(principal))
+    customer_tabs.remove_address(customer_id, address_id, principal.actor)
 
 
 @route(bp, "/customers/{customer_id}/notes", "GET", access=ANY_STAFF, query=LIST_QUERY, response=list["chalicelib.domain.notes:Note"],
@@ -59,25 +55,25 @@ def list_notes(principal, customer_id: str, query: ListQuery):
 @route(bp, "/customers/{customer_id}/notes", "POST", access=ANY_STAFF, body="chalicelib.domain.notes:NoteInput", response="chalicelib.domain.notes:Note", status=201,
        summary="Write a note (editable by its author for 5 minutes)")
 def add_note(principal, customer_id: str, body: NoteInput):
-    return customer_tabs.add_note(customer_id, body.text, _actor(principal))
+    return customer_tabs.add_note(customer_id, body.text, principal.actor)
 
 
 @route(bp, "/customers/{customer_id}/notes/{note_id}", "PATCH", access=ANY_STAFF, body="chalicelib.domain.notes:NoteInput", response="chalicelib.domain.notes:Note",
        summary="Change my note (within 5 minutes)")
 def change_note(principal, customer_id: str, note_id: str, body: NoteInput):
-    return customer_tabs.change_note(customer_id, note_id, body.text, _actor(principal))
+    return customer_tabs.change_note(customer_id, note_id, body.text, principal.actor)
 
 
 @route(bp, "/customers/{customer_id}/notes/{note_id}", "DELETE", access=ANY_STAFF, status=204,
        summary="Delete my note (within 5 minutes)")
 def delete_note(principal, customer_id: str, note_id: str):
-    customer_tabs.delete_note(customer_id, note_id, _actor(principal))
+    customer_tabs.delete_note(customer_id, note_id, principal.actor)
 
 
 @route(bp, "/customers/{customer_id}/tags", "POST", access=EDITORS, body="chalicelib.domain.customer_inputs:TagInput", response=Customer,
        summary="Tag a customer")
 def add_tag(principal, customer_id: str, body: TagInput):
-    return customer_tabs.add_tag(customer_id, body.tag, _actor(principal))
+    return customer_tabs.add_tag(customer_id, body.tag, principal.actor)
 
 
 @route(bp, "/customers/{customer_id}/tags/{tag}", "DELETE", access=EDITORS, response=Customer,
@@ -85,7 +81,7 @@ def add_tag(principal, customer_id: str, body: TagInput):
 def remove_tag(principal, customer_id: str, tag: str):
     from urllib.parse import unquote
 
-    return customer_tabs.remove_tag(customer_id, unquote(tag).lower(), _actor(principal))
+    return customer_tabs.remove_tag(customer_id, unquote(tag).lower(), principal.actor)
 
 
 @route(bp, "/customers/{customer_id}/emails", "GET", access=ANY_STAFF, query=LIST_QUERY, response=list["chalicelib.domain.mail:MailLogEntry"],
@@ -97,7 +93,7 @@ def list_emails(principal, customer_id: str, query: ListQuery):
 @route(bp, "/customers/{customer_id}/verify-email", "POST", access=EDITORS, response=Customer,
        summary="Confirm the customer's email by hand")
 def confirm_email(principal, customer_id: str):
-    return accounts.confirm_email_by_staff(customer_id, _actor(principal))
+    return accounts.confirm_email_by_staff(customer_id, principal.actor)
 
 
 @route(bp, "/customers/{customer_id}/resend-verification", "POST", access=ANY_STAFF, status=202,

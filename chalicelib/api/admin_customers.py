@@ -21,7 +21,7 @@ def list_customers(principal, query: CustomerQuery):
 @route(bp, "/customers", "POST", access=EDITORS, body="chalicelib.domain.customer_inputs:CustomerDraft", response=Customer, status=201,
        summary="Create a customer by hand")
 def create_customer(principal, body: CustomerDraft):
-    return customers.create_customer(body, actor=f"staff:{principal.subject}")
+    return customers.create_customer(body, actor=principal.actor)
 
 
 @route(bp, "/customers/{customer_id}", "GET", access=ANY_STAFF, response=Customer,
@@ -33,7 +33,7 @@ def get_customer(principal, customer_id: str):
 @route(bp, "/customers/{customer_id}", "PATCH", access=EDITORS, body="chalicelib.domain.customer_inputs:CustomerChanges", response=Customer,
        summary="Change some fields of a customer")
 def update_customer(principal, customer_id: str, body: CustomerChanges):
-    return customers.update_customer(customer_id, body, actor=f"staff:{principal.subject}")
+    return customers.update_customer(customer_id, body, actor=principal.actor)
 
 
 @route(bp, "/customers/{customer_id}", "DELETE", access=staff("admin"), status=204,

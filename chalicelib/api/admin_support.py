@@ -10,10 +10,6 @@ bp = Blueprint(__name__)
 support = lazy_import("chalicelib.services.support")
 
 
-def _actor(principal) -> str:
-    return f"staff:{principal.subject}"
-
-
 @route(bp, "/customers/{customer_id}/tickets", "GET", access=ANY_STAFF, query=LIST_QUERY, response=list["chalicelib.domain.support:TicketSummary"],
        summary="A customer's support tickets, newest first")
 def list_tickets(principal, customer_id: str, query: ListQuery):
@@ -23,7 +19,7 @@ def list_tickets(principal, customer_id: str, query: ListQuery):
 @route(bp, "/customers/{customer_id}/tickets", "POST", access=ANY_STAFF, body="chalicelib.domain.support:TicketDraft", response="chalicelib.domain.support:Ticket", status=201,
        summary="Open a ticket with its first message")
 def open_ticket(principal, customer_id: str, body: TicketDraft):
-    return support.open_ticket(customer_id, body, _actor(principal))
+    return support.open_ticket(customer_id, body, principal.actor)
 
 
 @route(bp, "/customers/{customer_id}/tickets/{ticket_id}", "GET", access=ANY_STAFF, response="chalicelib.domain.support:Ticket",
@@ -41,7 +37,7 @@ def change_ticket(principal, customer_id: str, ticket_id: str, body: TicketChang
 @route(bp, "/customers/{customer_id}/tickets/{ticket_id}/messages", "POST", access=ANY_STAFF, body="chalicelib.domain.support:MessageInput",
        response="chalicelib.domain.support:TicketMessage", status=201, summary="Add a message to a ticket (409 if the ticket is closed)")
 def add_message(principal, customer_id: str, ticket_id: str, body: MessageInput):
-    return support.add_message(customer_id, ticket_id, body.text, _actor(principal))
+    return support.add_message(customer_id, ticket_id, body.text, principal.actor)
 
 
 @route(bp, "/customers/{customer_id}/reviews", "GET", access=ANY_STAFF, query=LIST_QUERY, response=list["chalicelib.domain.support:Review"],
@@ -53,7 +49,7 @@ def list_reviews(principal, customer_id: str, query: ListQuery):
 @route(bp, "/customers/{customer_id}/reviews", "POST", access=ANY_STAFF, body="chalicelib.domain.support:ReviewDraft", response="chalicelib.domain.support:Review", status=201,
        summary="Record a review (unapproved)")
 def add_review(principal, customer_id: str, body: ReviewDraft):
-    return support.add_review(customer_id, body, _actor(principal))
+    return support.add_review(customer_id, body, principal.actor)
 
 
 @route(bp, "/customers/{customer_id}/reviews/{review_id}", "PATCH", access=ANY_STAFF, body="chalicelib.domain.support:ReviewChanges", response="chalicelib.domain.support:Review",

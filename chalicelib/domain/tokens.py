@@ -32,6 +32,11 @@ class Principal:
     subject: str
     role: str | None = None
 
+    @property
+    def actor(self) -> str:
+        """How timelines and notes name who did something: 'staff:ann', 'customer:01J...'."""
+        return f"{self.kind}:{self.subject}"
+
 
 def _b64encode(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()

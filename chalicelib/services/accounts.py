@@ -83,7 +83,7 @@ def own_profile(principal: Principal) -> Customer:
 def update_own_profile(principal: Principal, changes: ProfileChanges) -> Customer:
     own_profile(principal)
     as_staff_change = CustomerChanges(**changes.model_dump(exclude_unset=True))
-    return update_customer(principal.subject, as_staff_change, actor=f"customer:{principal.subject}")
+    return update_customer(principal.subject, as_staff_change, actor=principal.actor)
 
 
 def own_addresses(principal: Principal) -> list[Address]:
@@ -93,7 +93,7 @@ def own_addresses(principal: Principal) -> list[Address]:
 
 def add_own_address(principal: Principal, draft: AddressDraft) -> Address:
     own_profile(principal)
-    return customer_tabs.add_address(principal.subject, draft, actor=f"customer:{principal.subject}")
+    return customer_tabs.add_address(principal.subject, draft, actor=principal.actor)
 
 
 def verify_email(token: str) -> Customer:

@@ -40,7 +40,7 @@ from chalicelib.store.models import (
     failed_conditions,
     transact_write,
 )
-from chalicelib.store.pagination import Page, decode_token, encode_token
+from chalicelib.store.pagination import Page, decode_token, encode_token, newest_first
 
 _PROFILE = "PROFILE"
 _ORDER_PREFIX = "PROFILE#ORDER#"
@@ -381,9 +381,5 @@ def tagged_page(tag: str, limit: int, next_token: str | None) -> Page[Customer]:
 
 
 def timeline(customer_id: str, limit: int, next_token: str | None) -> Page[TimelineEvent]:
-    """Newest first: one Query on the customer's partition."""
-    start = decode_token(next_token, {"PK", "SK"})
-    result = TimelineEventItem.query(customer_pk(customer_id), TimelineEventItem.SK.startswith("EVT#"), scan_index_forward=False,
-                                     limit=limit, last_evaluated_key=start)
-    events, token = _page(result, lambda e: TimelineEvent(id=e.id, type=e.event_type, at=e.at, actor=e.actor, data=e.data))
-    return Page(items=events, next_token=token)
+    return newest_first(TimelineEventItem, customer_pk(customer_id), "EVT#", limit, next_token,
+                        lambda e: TimelineEvent(id=e.id, type=e.event_type, at=e.at, actor=e.actor, data=e.data))

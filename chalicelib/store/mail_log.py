@@ -7,7 +7,7 @@ from pynamodb.exceptions import UpdateError
 from chalicelib.domain.customers import utc_now
 from chalicelib.domain.mail import MailLogEntry, MailStatus, QueuedMail
 from chalicelib.store.models import MailLogItem
-from chalicelib.store.pagination import Page, decode_token, encode_token
+from chalicelib.store.pagination import Page, newest_first
 
 _STALE_CLAIM_SECONDS = 300  # a sender that crashed mid-send frees its claim after this
 
@@ -43,9 +43,5 @@ def record(customer_id: str, mail_id: str, status: str, subject: str = "") -> No
 
 
 def page(customer_id: str, limit: int, next_token: str | None) -> Page[MailLogEntry]:
-    """Newest first."""
-    start = decode_token(next_token, {"PK", "SK"})
-    result = MailLogItem.query(f"CUST#{customer_id}", MailLogItem.SK.startswith("MAIL#"), scan_index_forward=False,
-                               limit=limit, last_evaluated_key=start, consistent_read=True)
-    entries = [MailLogEntry(id=m.id, template=m.template, subject=m.subject, status=m.status, at=m.at) for m in result]
-    return Page(items=entries, next_token=encode_token(result.last_evaluated_key))
+    return newest_first(MailLogItem, f"CUST#{customer_id}", "MAIL#", limit, next_token, lambda m: MailLogEntry(
+        id=m.id, template=m.template, subject=m.subject, status=m.status, at=m.at))

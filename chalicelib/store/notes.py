@@ -6,7 +6,7 @@ from chalicelib.domain.errors import Conflict
 from chalicelib.domain.notes import Note
 from chalicelib.store.customers import event_item, customer_pk
 from chalicelib.store.models import NoteItem, transact_write
-from chalicelib.store.pagination import Page, decode_token, encode_token
+from chalicelib.store.pagination import Page, newest_first
 
 
 def _to_domain(item: NoteItem) -> Note:
@@ -56,8 +56,4 @@ def delete(customer_id: str, note_id: str, author: str, now: str) -> None:
 
 
 def page(customer_id: str, limit: int, next_token: str | None) -> Page[Note]:
-    start = decode_token(next_token, {"PK", "SK"})
-    result = NoteItem.query(customer_pk(customer_id), NoteItem.SK.startswith("NOTE#"), scan_index_forward=False,
-                            limit=limit, last_evaluated_key=start, consistent_read=True)
-    notes = [_to_domain(n) for n in result]
-    return Page(items=notes, next_token=encode_token(result.last_evaluated_key))
+    return newest_first(NoteItem, customer_pk(customer_id), "NOTE#", limit, next_token, _to_domain)

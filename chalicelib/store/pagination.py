@@ -39,3 +39,12 @@ def decode_token(token: str | None, key_names: set[str]) -> dict | None:
     if not valid:
         raise BadRequest("next_token is not a valid page token.")
     return key
+
+
+def newest_first(model, partition: str, prefix: str, limit: int, next_token: str | None, convert) -> Page:
+    """One page of the items of `partition` whose sort key starts with `prefix` (ULIDs: newest first),
+    read consistently, each turned into a domain record by `convert`."""
+    start = decode_token(next_token, {"PK", "SK"})
+    result = model.query(partition, model.SK.startswith(prefix), scan_index_forward=False, limit=limit,
+                         last_evaluated_key=start, consistent_read=True)
+    return Page(items=[convert(item) for item in result], next_token=encode_token(result.last_evaluated_key))

@@ -14,7 +14,7 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.support import Review, Ticket, TicketMessage, TicketStatus, TicketSummary
 from chalicelib.store.customers import customer_pk, event_item
 from chalicelib.store.models import ReviewItem, TableItem, TicketItem, TicketMessageItem, transact_write
-from chalicelib.store.pagination import Page, decode_token, encode_token
+from chalicelib.store.pagination import Page, decode_token, encode_token, newest_first
 
 _GSI1_KEYS = {"PK", "SK", "GSI1PK", "GSI1SK"}
 
@@ -158,8 +158,4 @@ def delete_review(customer_id: str, review_id: str) -> None:
 
 def review_page(customer_id: str, limit: int, next_token: str | None) -> Page[Review]:
     """Newest first: one consistent Query on the customer's partition."""
-    start = decode_token(next_token, {"PK", "SK"})
-    result = ReviewItem.query(customer_pk(customer_id), ReviewItem.SK.startswith("REVIEW#"), scan_index_forward=False,
-                              limit=limit, last_evaluated_key=start, consistent_read=True)
-    reviews = [_review(r) for r in result]
-    return Page(items=reviews, next_token=encode_token(result.last_evaluated_key))
+    return newest_first(ReviewItem, customer_pk(customer_id), "REVIEW#", limit, next_token, _review)
