@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 ARGS   ?=
 
-.PHONY: run test test-fast test-local token bench deploy clean setup
+.PHONY: run test test-fast token bench bench-scale deploy clean setup
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -36,9 +36,14 @@ test-fast: setup
 token: setup
 	$(PY) -m devstack.token $(ARGS)
 
+## bench: DynamoDB requests per route, and the cold start against a minimal app (about a minute)
 bench: setup
 	$(PY) bench/requests_per_route.py
 	$(PY) bench/cold_start.py
+
+## bench-scale: list, detail and searches with 50,000 customers loaded (loading takes ~20 minutes)
+bench-scale: setup
+	$(PY) bench/customers_at_scale.py 50000
 
 ## deploy: the real deploy (not run here). Needs AWS credentials, `npx aws-cdk@2 bootstrap` once per
 ##   account/region, and a sender address: make deploy STAGE=prod MAIL_SENDER=shop@yourdomain.com
