@@ -51,7 +51,7 @@ def register(registration: Registration, settings: Settings) -> Customer:
                                                       email=customer.email))]
     event = domain.customer_created_event(f"customer:{customer.id}", registered=True)
     return repo.create(customer, [event], password_hash=hash_password(registration.password),
-                       companions=repo.Companions(tuple(companions)))
+                       companions=companions)
 
 
 def log_in(email: str, password: str, settings: Settings) -> str:
@@ -122,6 +122,6 @@ def resend_verification(customer_id: str, settings: Settings) -> None:
     if customer.email_verified:
         raise InvalidInput("This customer's email is already verified.")
     now = clock.now()
-    companions = repo.Companions(tuple(_verification(customer, settings)))
+    companions = _verification(customer, settings)
     if not repo.mark_verification_sent(customer_id, domain.iso(now), domain.iso(now - RESEND_INTERVAL), companions):
         raise TooManyRequests("A verification email was sent less than 15 minutes ago.")

@@ -111,4 +111,4 @@ def add_guest_entry(snapshot: domain.GuestSnapshot, order: OrderSummary, is_test
     stats = domain.CustomerStats(order_count=1, total_spent=0 if is_test else order.total, last_order_at=order.created_at)
     customer = domain.guest_entry(snapshot, order.id, stats, is_test)
     return repo.create(customer, [domain.customer_created_event("guest-checkout", registered=False)],
-                       companions=repo.Companions((repo.order_summary_item(customer.id, order),)))
+                       companions=[repo.order_summary_item(customer.id, order)])

@@ -10,7 +10,7 @@ Items (see docs/architecture.md for the whole table):
 - search entries `SEARCH#<trigram>/CUST#<id>` carrying the searchable text.
 """
 import dataclasses
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
 
 from pynamodb.exceptions import TransactWriteError
@@ -121,17 +121,11 @@ def _changed_meanwhile() -> Conflict:
     return Conflict("The customer was changed by someone else meanwhile; read it again and retry.")
 
 
-@dataclass
-class Companions:
-    """Items written in the same transaction as a customer change (built by other repositories)."""
-
-    items: tuple = ()
-
-
 def create(customer: Customer, events: list[TimelineEvent], password_hash: str | None = None,
-           companions: Companions = Companions()) -> Customer:
-    """Profile, email guard (not for guest entries), search entries, tags, events and companions in
-    ONE transaction: two creates with one email cannot both win."""
+           companions: Iterable[TableItem] = ()) -> Customer:
+    """Profile, email guard (not for guest entries), search entries, tags, events and `companions`
+    (items other repositories built, e.g. a queued email) in ONE transaction: two creates with one
+    email cannot both win."""
     item = CustomerItem(PK=customer_pk(customer.id), SK=_PROFILE, password_hash=password_hash,
                         order_count=customer.stats.order_count, total_spent=customer.stats.total_spent,
                         last_order_at=customer.stats.last_order_at, **_index_attributes(customer),
@@ -143,7 +137,7 @@ def create(customer: Customer, events: list[TimelineEvent], password_hash: str |
                         condition=EmailGuardItem.PK.does_not_exist(), return_values=ALL_OLD)
             tx.save(item, condition=CustomerItem.PK.does_not_exist())
             for extra in [*_search_entries(customer), *(_tag_item(customer.id, t) for t in customer.tags),
-                          *(event_item(customer.id, e) for e in events), *companions.items]:
+                          *(event_item(customer.id, e) for e in events), *companions]:
                 tx.save(extra)
     except TransactWriteError as error:
         if "email_guard" in failed_conditions(error):
@@ -187,8 +181,7 @@ def _versioned_key(customer: Customer) -> CustomerItem:
     return key
 
 
-def update(before: Customer, after: Customer, events: list[TimelineEvent],
-           companions: Companions = Companions()) -> Customer:
+def update(before: Customer, after: Customer, events: list[TimelineEvent]) -> Customer:
     """Save changed profile fields under the version read, with everything that follows from them
     in ONE transaction: index keys, search entries, tag items, email guard move, events."""
     changed = {k: getattr(after, k) for k in PROFILE_FIELDS
@@ -214,7 +207,7 @@ def update(before: Customer, after: Customer, events: list[TimelineEvent],
                     tx.delete(entry)
             for item in [*(new_entries if text_changed else []),
                          *(_tag_item(after.id, t) for t in set(after.tags) - set(before.tags)),
-                         *(event_item(after.id, e) for e in events), *companions.items]:
+                         *(event_item(after.id, e) for e in events)]:
                 tx.save(item)
             for tag in set(before.tags) - set(after.tags):
                 tx.delete(_tag_item(after.id, tag))
@@ -225,7 +218,7 @@ def update(before: Customer, after: Customer, events: list[TimelineEvent],
     return replace(after, version=key.version)
 
 
-def mark_verification_sent(customer_id: str, now: str, not_since: str, companions: Companions) -> bool:
+def mark_verification_sent(customer_id: str, now: str, not_since: str, companions: Iterable[TableItem]) -> bool:
     """Record a verification email (with its companions: token, queued mail) unless one was sent
     at or after `not_since`. False when rate-limited."""
     key = CustomerItem(PK=customer_pk(customer_id), SK=_PROFILE)
@@ -235,7 +228,7 @@ def mark_verification_sent(customer_id: str, now: str, not_since: str, companion
         with transact_write() as tx:
             tx.update(key, actions=[CustomerItem.verification_sent_at.set(now)], condition=condition,
                       add_version_condition=False)
-            for item in companions.items:
+            for item in companions:
                 tx.save(item)
     except TransactWriteError:
         return False
