@@ -7,7 +7,7 @@ from chalicelib.domain.customers import TimelineEvent
 from chalicelib.domain.search import address_searchable
 from chalicelib.store.customers import event_item, customer_pk
 from chalicelib.store.models import AddressItem, CustomerItem, SearchEntryItem, transact_write
-from chalicelib.store.pagination import Page, decode_token, encode_token
+from chalicelib.store.pagination import Page, decode_token, one_request
 
 _PROFILE = "PROFILE"
 
@@ -88,6 +88,6 @@ def matching_customers(gram: str, needle: str, limit: int, next_token: str | Non
     """Ids of customers with an address containing `needle`, from one trigram's partition."""
     start = decode_token(next_token, {"PK", "SK"})
     result = SearchEntryItem.query(f"ADDRSEARCH#{gram}", filter_condition=SearchEntryItem.text.contains(needle),
-                                   limit=limit, last_evaluated_key=start)
-    ids = list(dict.fromkeys(e.customer_id for e in result))
-    return Page(items=ids, next_token=encode_token(result.last_evaluated_key))
+                                   page_size=limit, last_evaluated_key=start)
+    entries, token = one_request(SearchEntryItem, result)
+    return Page(items=list(dict.fromkeys(e.customer_id for e in entries)), next_token=token)

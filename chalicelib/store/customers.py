@@ -40,7 +40,7 @@ from chalicelib.store.models import (
     failed_conditions,
     transact_write,
 )
-from chalicelib.store.pagination import Page, decode_token, encode_token, newest_first
+from chalicelib.store.pagination import Page, decode_token, encode_token, newest_first, one_request
 
 _PROFILE = "PROFILE"
 _ORDER_PREFIX = "PROFILE#ORDER#"
@@ -361,9 +361,9 @@ def search_page(gram: str, needle: str, limit: int, next_token: str | None) -> P
     """Customers whose searchable text contains `needle`, read from one trigram's partition."""
     start = decode_token(next_token, {"PK", "SK"})
     result = SearchEntryItem.query(f"SEARCH#{gram}", filter_condition=SearchEntryItem.text.contains(needle),
-                                   limit=limit, last_evaluated_key=start)
-    ids, token = _page(result, lambda e: e.customer_id)
-    return Page(items=get_many(ids), next_token=token)
+                                   page_size=limit, last_evaluated_key=start)
+    entries, token = one_request(SearchEntryItem, result)
+    return Page(items=get_many([e.customer_id for e in entries]), next_token=token)
 
 
 def tagged_page(tag: str, limit: int, next_token: str | None) -> Page[Customer]:

@@ -48,3 +48,12 @@ def newest_first(model, partition: str, prefix: str, limit: int, next_token: str
     result = model.query(partition, model.SK.startswith(prefix), scan_index_forward=False, limit=limit,
                          last_evaluated_key=start, consistent_read=True)
     return Page(items=[convert(item) for item in result], next_token=encode_token(result.last_evaluated_key))
+
+
+def one_request(model, result) -> tuple[list, str | None]:
+    """The items of ONE DynamoDB request of a filtered query (issued with page_size=limit) and the
+    token to go on. A filter applies after DynamoDB's Limit, so reads stay bounded by the page size
+    however few entries match; PynamoDB's own iteration would read on until `limit` matched."""
+    page = next(result.page_iter, None)
+    items = [model.from_raw_data(raw) for raw in page["Items"]] if page else []
+    return items, encode_token(result.page_iter.last_evaluated_key)

@@ -130,3 +130,26 @@ def test_the_largest_customer_write_fits_in_one_transaction(api, admin_token):
     assert api.get(f"/admin/customers?q={before['first_name'][:8]}", token=admin_token).json["items"] == []
     found = api.get(f"/admin/customers?q={after['first_name'][:8]}", token=admin_token).json["items"]
     assert [c["id"] for c in found] == [created.json["id"]]
+
+
+def test_a_selective_search_reads_one_page_per_request(api, admin_token, new_customer, monkeypatch):
+    from pynamodb.connection.base import Connection
+
+    # Given many customers sharing the digits '887' and one with '88712'
+    for n in range(12):
+        new_customer(phone=f"+359 887 000 {n:03d}")
+    wanted = new_customer(phone="+359 887 123 456")
+    queries = []
+    real_query = Connection.query
+    monkeypatch.setattr(Connection, "query", lambda self, *a, **kw: queries.append(kw.get("limit")) or real_query(self, *a, **kw))
+    # When staff search by digits, five entries a page
+    found, token, pages = [], None, 0
+    while True:
+        page = api.get("/admin/customers?q=88712&limit=5" + (f"&next_token={token}" if token else ""), token=admin_token).json
+        found += [c["id"] for c in page["items"]]
+        token, pages = page["next_token"], pages + 1
+        if not token:
+            break
+    # Then each page is one DynamoDB Query of at most five entries, and the match is found once
+    assert found == [wanted["id"]]
+    assert queries == [5] * pages and pages >= 3
