@@ -100,13 +100,13 @@ def test_list_is_sorted_by_last_name_when_nobody_ordered_and_pages_through(api, 
 
 
 def _place_order(customer_id: str, created_at: str, total: int = 2500, number: int = 1001) -> bool:
-    """Stand-in for the orders issue: what it will do when an order is placed."""
+    """Stand-in for the orders issue: what it will call when a registered customer's order is placed."""
     from chalicelib.domain.customers import OrderSummary
     from chalicelib.domain.ids import new_id
-    from chalicelib.store import customers as repo
+    from chalicelib.services import customers
 
     order = OrderSummary(id=new_id(), number=number, total=total, status="open", created_at=created_at)
-    return repo.add_order(repo.get(customer_id), order, spent=total)
+    return customers.record_order(customer_id, order, is_test=False, actor="checkout")
 
 
 def test_list_puts_recent_buyers_first_and_customers_without_orders_last(api, admin_token, new_customer):
@@ -132,6 +132,8 @@ def test_detail_shows_stats_and_the_three_newest_orders(api, admin_token, new_cu
     assert stats["order_count"] == 4 and stats["total_spent"] == 10001 and stats["average_order_value"] == 2500
     assert stats["last_order_at"] == "2026-02-04T09:00:00.000Z"
     assert [o["number"] for o in stats["last_orders"]] == [1004, 1003, 1002]
+    timeline = api.get(f"/admin/customers/{created['id']}/timeline", token=admin_token).json["items"]
+    assert [e["data"]["number"] for e in timeline if e["type"] == "order_placed"] == [1004, 1003, 1002, 1001]
 
 
 def test_an_order_recorded_twice_counts_once(api, admin_token, new_customer):
