@@ -94,6 +94,13 @@ def scenario(api, admin: str):
     yield "GET", "/admin/custom-fields", api.get("/admin/custom-fields", token=admin)
     yield "POST", "/admin/custom-fields", api.post(
         "/admin/custom-fields", {"key": "shoe_size", "label": "Shoe size", "type": "number"}, token=admin)
+    yield "POST", "/admin/products", api.post("/admin/products", {
+        "sku": "MUG-01", "name": "Enamel mug", "price": 1250, "suppliers": [{"name": "Tinware", "price": 400}]}, token=admin)
+    yield "GET", "/admin/products/{sku}", api.get("/admin/products/MUG-01", token=admin)
+    yield "PATCH", "/admin/products/{sku}", api.patch("/admin/products/MUG-01", {"price": 1300}, token=admin)
+    yield "GET", "/admin/products", api.get("/admin/products", token=admin)
+    yield "GET", "/store/products", api.get("/store/products")
+    yield "GET", "/store/products/{sku}", api.get("/store/products/MUG-01")
 
     reply = api.post("/admin/customers", {
         "email": "ann.smith@example.com", "first_name": "Ann", "last_name": "Smith", "phone": "+44 20 7946 0000",

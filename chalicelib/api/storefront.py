@@ -1,18 +1,21 @@
-"""Storefront: accounts (/store/customers, /store/login, /store/verify-email, /store/me...)."""
+"""Storefront: accounts (/store/customers, /store/login, /store/verify-email, /store/me...) and the
+catalogue (/store/products)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import CUSTOMER, PUBLIC, route, to_json
+from chalicelib.api.routing import CUSTOMER, LIST_QUERY, PUBLIC, route, to_json
 from chalicelib.domain.customers import Customer
+from chalicelib.domain.products import Product
 from chalicelib.lazy import lazy_import
 from chalicelib.settings import get_settings
 from chalicelib.store.pagination import Page
 
 bp = Blueprint(__name__)
 accounts = lazy_import("chalicelib.services.accounts")
+products = lazy_import("chalicelib.services.products")
 
 
 @dataclass
@@ -61,3 +64,14 @@ def my_addresses(principal):
        summary="Add one of my addresses")
 def add_my_address(principal, body: AddressDraft):
     return accounts.add_own_address(principal, body)
+
+
+@route(bp, "/products", "GET", access=PUBLIC, query=LIST_QUERY, response=list[Product],
+       summary="The catalogue: active products, by name")
+def list_products(query):
+    return products.list_products(query.limit, query.next_token, active_only=True)
+
+
+@route(bp, "/products/{sku}", "GET", access=PUBLIC, response=Product, summary="An active product")
+def get_product(sku: str):
+    return products.get_product(sku, active_only=True)

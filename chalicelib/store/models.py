@@ -237,3 +237,17 @@ class ReviewItem(TableItem, discriminator="review"):
     text = UnicodeAttribute()
     approved = BooleanAttribute(default=False)
     created_at = UnicodeAttribute()
+
+
+class ProductItem(TableItem, discriminator="product"):
+    sku = UnicodeAttribute()
+    name = UnicodeAttribute()
+    price = NumberAttribute()
+    status = UnicodeAttribute()
+    category = UnicodeAttribute(null=True)
+    brand = UnicodeAttribute(null=True)
+    stock = NumberAttribute(null=True)
+    suppliers = JSONAttribute(default=list)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()

@@ -1,0 +1,44 @@
+"""The catalogue: staff manage products; shoppers see active ones only."""
+from __future__ import annotations
+
+import dataclasses
+
+from chalicelib.domain.customers import utc_now
+from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.products import Product, ProductStatus, Supplier
+from chalicelib.lazy import lazy_import
+from chalicelib.store import products as repo
+from chalicelib.store.pagination import Page
+
+inputs = lazy_import("chalicelib.domain.product_inputs")
+
+
+def create_product(draft: inputs.ProductDraft) -> Product:
+    now = utc_now()
+    fields = draft.model_dump(exclude={"suppliers"})
+    return repo.create(Product(created_at=now, updated_at=now, suppliers=[Supplier(**s.model_dump()) for s in draft.suppliers],
+                               **fields))
+
+
+def get_product(sku: str, active_only: bool = False) -> Product:
+    product = repo.get(sku)
+    if product is None or (active_only and product.status != ProductStatus.ACTIVE):
+        raise NotFound("No product with this sku.")
+    return product
+
+
+def update_product(sku: str, changes: inputs.ProductChanges) -> Product:
+    before = get_product(sku)
+    sent = changes.model_dump(exclude_unset=True)
+    cleared = [{"field": f, "message": "cannot be null"} for f in ("name", "price", "status") if f in sent and sent[f] is None]
+    if cleared:
+        raise InvalidInput("Some fields cannot be cleared.", cleared)
+    if "suppliers" in sent:
+        sent["suppliers"] = [Supplier(**s) for s in sent["suppliers"] or []]
+    if not sent:
+        return before
+    return repo.update(dataclasses.replace(before, **sent, updated_at=utc_now()))
+
+
+def list_products(limit: int, next_token: str | None, active_only: bool) -> Page[Product]:
+    return repo.page(limit, next_token, active_only)

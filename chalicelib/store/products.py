@@ -1,0 +1,75 @@
+"""Products: `PRODUCT#<sku>/PRODUCT`; GSI1 `PRODUCTS` (all, by name) for staff; GSI2 `PRODUCTS#active`
+(sparse: active only, by name) for the storefront."""
+import dataclasses
+
+from pynamodb.exceptions import PutError, UpdateError
+
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.products import Product, ProductStatus, Supplier
+from chalicelib.domain.text import fold
+from chalicelib.store.models import ProductItem
+from chalicelib.store.pagination import Page, decode_token, encode_token
+
+_FIELDS = ("sku", "name", "price", "status", "category", "brand", "stock", "created_at", "updated_at")
+
+
+def _key(sku: str) -> tuple[str, str]:
+    return f"PRODUCT#{sku}", "PRODUCT"
+
+
+def _index_attributes(product: Product) -> dict[str, str | None]:
+    by_name = f"{fold(product.name)}#{product.sku}"
+    active = product.status == ProductStatus.ACTIVE
+    return {"GSI1PK": "PRODUCTS", "GSI1SK": by_name,
+            "GSI2PK": "PRODUCTS#active" if active else None, "GSI2SK": by_name if active else None}
+
+
+def _to_domain(item: ProductItem) -> Product:
+    fields = {name: getattr(item, name) for name in _FIELDS}
+    fields["price"] = int(fields["price"])
+    fields["stock"] = None if fields["stock"] is None else int(fields["stock"])
+    return Product(suppliers=[Supplier(**s) for s in item.suppliers], version=item.version, **fields)
+
+
+def create(product: Product) -> Product:
+    item = ProductItem(*_key(product.sku), suppliers=[dataclasses.asdict(s) for s in product.suppliers],
+                       **_index_attributes(product), **{name: getattr(product, name) for name in _FIELDS})
+    try:
+        item.save(condition=ProductItem.PK.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict(f"A product with sku '{product.sku}' already exists.", [{"field": "sku"}])
+        raise
+    return dataclasses.replace(product, version=item.version)
+
+
+def get(sku: str) -> Product | None:
+    try:
+        return _to_domain(ProductItem.get(*_key(sku), consistent_read=True))
+    except ProductItem.DoesNotExist:
+        return None
+
+
+def update(product: Product) -> Product:
+    """Save under the version read (409 if someone changed it meanwhile); index keys follow."""
+    item = ProductItem(*_key(product.sku))
+    item.version = product.version
+    values = {**{name: getattr(product, name) for name in _FIELDS if name not in ("sku", "created_at")},
+              "suppliers": [dataclasses.asdict(s) for s in product.suppliers], **_index_attributes(product)}
+    actions = [getattr(ProductItem, k).set(v) if v is not None else getattr(ProductItem, k).remove() for k, v in values.items()]
+    try:
+        item.update(actions=actions)
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict("The product was changed by someone else meanwhile; read it again and retry.")
+        raise
+    return dataclasses.replace(product, version=item.version)
+
+
+def page(limit: int, next_token: str | None, active_only: bool) -> Page[Product]:
+    """By name: one Query per page, on GSI2 (active only) or GSI1 (every product)."""
+    index, partition, keys = ((ProductItem.gsi2, "PRODUCTS#active", {"PK", "SK", "GSI2PK", "GSI2SK"}) if active_only
+                              else (ProductItem.gsi1, "PRODUCTS", {"PK", "SK", "GSI1PK", "GSI1SK"}))
+    result = index.query(partition, limit=limit, last_evaluated_key=decode_token(next_token, keys))
+    items = [_to_domain(i) for i in result]
+    return Page(items=items, next_token=encode_token(result.last_evaluated_key))
