@@ -34,13 +34,21 @@ def pytest_configure(config):
 
 
 _BOTH_LAYERS = ("/tests/api/", "/tests/events/")
+_ENGINE_ONLY = "/tests/engine/"  # concurrency: atomicity that moto does not emulate
+
+
+def pytest_ignore_collect(collection_path, config):
+    """tests/engine/ is collected only when the tests run on DynamoDB Local (make test does both)."""
+    if _ENGINE_ONLY in str(collection_path).replace(os.sep, "/") + "/" and config.getoption("--dynamodb") != "local":
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(config, items):
-    """API and event-handler tests run in both layers: they are marked `api`."""
+    """API, event-handler and engine tests run on DynamoDB Local too: they are marked `api`."""
     for item in items:
         path = str(item.path).replace(os.sep, "/")
-        if any(folder in path for folder in _BOTH_LAYERS):
+        if any(folder in path for folder in (*_BOTH_LAYERS, _ENGINE_ONLY)):
             item.add_marker(pytest.mark.api)
 
 

@@ -251,3 +251,9 @@ class ProductItem(TableItem, discriminator="product"):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()
+
+
+class CounterItem(TableItem, discriminator="counter"):
+    """A named sequence: `COUNTER#<name>/COUNTER`, its last value taken."""
+
+    value = NumberAttribute(default=0)
