@@ -13,7 +13,7 @@ from chalicelib.domain.mail import queue_mail
 from chalicelib.domain.passwords import hash_password, verify_password
 from chalicelib.domain.tokens import Principal, issue_customer_token
 from chalicelib.services import configuration, customer_tabs
-from chalicelib.services.customers import get_customer, update_customer
+from chalicelib.services.customers import change_customer, get_customer
 from chalicelib.settings import Settings
 from chalicelib.store import customers as repo
 from chalicelib.store import mail_log
@@ -81,9 +81,8 @@ def own_profile(principal: Principal) -> Customer:
 
 
 def update_own_profile(principal: Principal, changes: ProfileChanges) -> Customer:
-    own_profile(principal)
     as_staff_change = CustomerChanges(**changes.model_dump(exclude_unset=True))
-    return update_customer(principal.subject, as_staff_change, actor=principal.actor)
+    return change_customer(own_profile(principal), as_staff_change, actor=principal.actor)
 
 
 def own_addresses(principal: Principal) -> list[Address]:
@@ -101,11 +100,11 @@ def verify_email(token: str) -> Customer:
     now = int(clock.now().timestamp())
     customer_id = repo.find_verification(_token_hash(token), now)
     customer = repo.get(customer_id) if customer_id else None
-    if customer is None:
-        raise InvalidInput("This verification link is not valid any more.", [{"field": "token", "message": "invalid, used or expired"}])
-    if not repo.mark_email_verified(customer, [domain.email_verified_event(f"customer:{customer.id}")],
-                                    token_hash=_token_hash(token), now=now):
-        raise InvalidInput("This verification link is not valid any more.", [{"field": "token", "message": "invalid, used or expired"}])
+    verified = customer is not None and repo.mark_email_verified(
+        customer, [domain.email_verified_event(f"customer:{customer.id}")], token_hash=_token_hash(token), now=now)
+    if not verified:
+        raise InvalidInput("This verification link is not valid any more.",
+                           [{"field": "token", "message": "invalid, used or expired"}])
     return get_customer(customer.id)
 
 

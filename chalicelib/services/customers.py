@@ -33,9 +33,13 @@ def get_customer(customer_id: str) -> Customer:
 
 
 def update_customer(customer_id: str, changes: inputs.CustomerChanges, actor: str) -> Customer:
+    return change_customer(get_customer(customer_id), changes, actor)
+
+
+def change_customer(before: Customer, changes: inputs.CustomerChanges, actor: str) -> Customer:
+    """Apply a validated change to the customer as read, with its timeline events."""
     if changes.group_id is not None:
         configuration.checked_group(changes.group_id)
-    before = get_customer(customer_id)
     if changes.custom_fields is not None:
         sent = configuration.checked_custom_values(changes.custom_fields, partial=True)
         merged = {k: v for k, v in {**before.custom_fields, **sent}.items() if v is not None}

@@ -9,7 +9,7 @@ from typing import Callable
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.store.models import CounterItem, TableItem, transact_write
+from chalicelib.store.models import CounterItem, TableItem, condition_failed, transact_write
 
 _ATTEMPTS = 25
 
@@ -45,12 +45,8 @@ def take_gapless(name: str, items_for: Callable[[int], list[TableItem]]) -> int:
                 for item in items_for(taken):
                     tx.save(item)
         except TransactWriteError as error:
-            if _condition_failed(error):  # the counter's is the only condition: someone took `taken` first
+            if condition_failed(error):  # the counter's is the only condition: someone took `taken` first
                 continue
             raise
         return taken
     raise Conflict(f"Too many concurrent writers on '{name}'; try again.")
-
-
-def _condition_failed(error: TransactWriteError) -> bool:
-    return any(r is not None and r.code == "ConditionalCheckFailed" for r in error.cancellation_reasons or [])

@@ -3,18 +3,15 @@ each, read whole with one Query; ids unique by a condition."""
 from pynamodb.exceptions import DeleteError, PutError
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.store.models import DocumentItem
+from chalicelib.store.models import DocumentItem, condition_failed
 
-
-def _conditional(error) -> bool:
-    return error.cause_response_code == "ConditionalCheckFailedException"
 
 
 def create(collection: str, doc_id: str, body: dict) -> None:
     try:
         DocumentItem(collection, doc_id, body=body).save(condition=DocumentItem.PK.does_not_exist())
     except PutError as error:
-        if _conditional(error):
+        if condition_failed(error):
             raise Conflict(f"'{doc_id}' already exists.")
         raise
 
@@ -38,7 +35,7 @@ def delete(collection: str, doc_id: str) -> bool:
     try:
         DocumentItem(collection, doc_id).delete(condition=DocumentItem.PK.exists())
     except DeleteError as error:
-        if _conditional(error):
+        if condition_failed(error):
             return False
         raise
     return True

@@ -6,7 +6,7 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib.domain.customers import utc_now
 from chalicelib.domain.mail import MailLogEntry, MailStatus, QueuedMail
-from chalicelib.store.models import MailLogItem
+from chalicelib.store.models import MailLogItem, condition_failed
 from chalicelib.store.pagination import Page, newest_first
 
 _STALE_CLAIM_SECONDS = 300  # a sender that crashed mid-send frees its claim after this
@@ -27,7 +27,7 @@ def claim(customer_id: str, mail_id: str, stale_before: str) -> QueuedMail | Non
         item.update(actions=[MailLogItem.status.set(MailStatus.SENDING), MailLogItem.at.set(utc_now())],
                     condition=MailLogItem.PK.exists() & sendable)
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             return None
         raise
     return QueuedMail(id=item.id, customer_id=customer_id, template=item.template, context=item.context or {}, at=item.at)

@@ -10,7 +10,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -174,6 +174,13 @@ def transact_write() -> TransactWrite:
 
 
 ALL_OLD = "ALL_OLD"  # operations sent with it name the stored item when their condition fails
+
+
+def condition_failed(error: PynamoDBException) -> bool:
+    """Whether a write was refused by its condition: a single-item write's, or any of a transaction's."""
+    if isinstance(error, TransactWriteError):
+        return any(r is not None and r.code == "ConditionalCheckFailed" for r in error.cancellation_reasons or [])
+    return error.cause_response_code == "ConditionalCheckFailedException"
 
 
 def failed_conditions(error: TransactWriteError) -> set[str]:

@@ -5,7 +5,7 @@ from chalicelib.domain.customers import TimelineEvent
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.notes import Note
 from chalicelib.store.customers import event_item, customer_pk
-from chalicelib.store.models import NoteItem, transact_write
+from chalicelib.store.models import NoteItem, condition_failed, transact_write
 from chalicelib.store.pagination import Page, newest_first
 
 
@@ -40,7 +40,7 @@ def change_text(customer_id: str, note_id: str, text: str, author: str, now: str
     try:
         item.update(actions=[NoteItem.text.set(text)], condition=_still_editable(author, now))
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise _too_late()
         raise
     return _to_domain(item)
@@ -50,7 +50,7 @@ def delete(customer_id: str, note_id: str, author: str, now: str) -> None:
     try:
         NoteItem(PK=customer_pk(customer_id), SK=f"NOTE#{note_id}").delete(condition=_still_editable(author, now))
     except DeleteError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise _too_late()
         raise
 

@@ -7,7 +7,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.products import Product, ProductStatus, Supplier
 from chalicelib.domain.text import fold
-from chalicelib.store.models import ProductItem
+from chalicelib.store.models import ProductItem, condition_failed
 from chalicelib.store.pagination import Page, decode_token, encode_token
 
 _FIELDS = ("sku", "name", "price", "status", "category", "brand", "stock", "created_at", "updated_at")
@@ -37,7 +37,7 @@ def create(product: Product) -> Product:
     try:
         item.save(condition=ProductItem.PK.does_not_exist())
     except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise Conflict(f"A product with sku '{product.sku}' already exists.", [{"field": "sku"}])
         raise
     return dataclasses.replace(product, version=item.version)
@@ -60,7 +60,7 @@ def update(product: Product) -> Product:
     try:
         item.update(actions=actions)
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise Conflict("The product was changed by someone else meanwhile; read it again and retry.")
         raise
     return dataclasses.replace(product, version=item.version)

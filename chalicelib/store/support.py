@@ -13,7 +13,7 @@ from chalicelib.domain.customers import TimelineEvent
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.support import Review, Ticket, TicketMessage, TicketStatus, TicketSummary
 from chalicelib.store.customers import customer_pk, event_item
-from chalicelib.store.models import ReviewItem, TableItem, TicketItem, TicketMessageItem, transact_write
+from chalicelib.store.models import ReviewItem, TableItem, TicketItem, TicketMessageItem, condition_failed, transact_write
 from chalicelib.store.pagination import Page, decode_token, encode_token, newest_first
 
 _GSI1_KEYS = {"PK", "SK", "GSI1PK", "GSI1SK"}
@@ -36,9 +36,6 @@ def _summary(item: TicketItem) -> TicketSummary:
     return TicketSummary(id=item.id, subject=item.subject, status=item.status, created_at=item.created_at,
                          updated_at=item.updated_at)
 
-
-def _condition_failed(error: UpdateError | DeleteError) -> bool:
-    return error.cause_response_code == "ConditionalCheckFailedException"
 
 
 def _no_ticket() -> NotFound:
@@ -83,7 +80,7 @@ def change_ticket(customer_id: str, ticket_id: str, changes: dict[str, str]) -> 
         _ticket_key(customer_id, ticket_id).update(actions=[getattr(TicketItem, k).set(v) for k, v in changes.items()],
                                                    condition=TicketItem.PK.exists())
     except UpdateError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             raise _no_ticket()
         raise
 
@@ -96,7 +93,7 @@ def add_message(customer_id: str, ticket_id: str, message: TicketMessage) -> Non
         _ticket_key(customer_id, ticket_id).update(actions=[TicketItem.updated_at.set(message.at)],
                                                    condition=TicketItem.PK.exists() & (TicketItem.status != TicketStatus.CLOSED))
     except UpdateError as error:
-        if not _condition_failed(error):
+        if not condition_failed(error):
             raise
         ticket(customer_id, ticket_id)  # NotFound if there is no such ticket, else it is closed
         raise Conflict("The ticket is closed; reopen it (status open) to add a message.")
@@ -141,7 +138,7 @@ def change_review(customer_id: str, review_id: str, changes: dict) -> Review:
     try:
         item.update(actions=[getattr(ReviewItem, k).set(v) for k, v in changes.items()], condition=ReviewItem.PK.exists())
     except UpdateError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             raise _no_review()
         raise
     return _review(item)
@@ -151,7 +148,7 @@ def delete_review(customer_id: str, review_id: str) -> None:
     try:
         _review_key(customer_id, review_id).delete(condition=ReviewItem.PK.exists())
     except DeleteError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             raise _no_review()
         raise
 
