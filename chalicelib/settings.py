@@ -14,6 +14,8 @@ class Settings:
     stage: str = "dev"
     table_name: str = "shop"
     imports_bucket: str = "shop-imports"
+    documents_bucket: str = "shop-documents"  # invoice PDFs, exports: read through short-lived links
+    download_link_seconds: int = 300
     # Chalice needs the stream ARN when the app is packaged; infra/ puts the real one in its place.
     table_stream_arn: str = "arn:aws:dynamodb:us-east-1:123456789012:table/shop/stream/1970-01-01T00:00:00.000"
     mail_sender: str = "shop@example.com"
@@ -26,6 +28,9 @@ class Settings:
     # Customer tokens are issued by this app.
     customer_token_secret: str = ""
     customer_token_ttl_seconds: int = 24 * 3600
+    # Payment provider webhooks: HMAC-SHA256 key shared with the provider; older signatures are refused.
+    payment_webhook_secret: str = ""
+    payment_webhook_tolerance_seconds: int = 300
     max_body_bytes: int = 64 * 1024
     dev_routes: bool = False
     mail_dir: str = ""

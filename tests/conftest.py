@@ -13,6 +13,7 @@ os.environ.update({
     "TABLE_NAME": "shop-test", "IMPORTS_BUCKET": "shop-test-imports",
     "STAFF_TOKEN_SECRET": "test-staff-secret-0123456789abcdef",
     "CUSTOMER_TOKEN_SECRET": "test-customer-secret-0123456789abcdef",
+    "PAYMENT_WEBHOOK_SECRET": "test-payment-webhook-secret-0123456789",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
 })
 os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
@@ -77,6 +78,7 @@ def aws(dynamodb_endpoint):
             create_table(client, table)
         else:
             dynamodb_local.empty_table(client, table)
+        boto3.client("s3").create_bucket(Bucket=get_settings().documents_bucket)
         yield client
 
 
@@ -149,3 +151,23 @@ def store_settings(api, admin_token):
         return reply.json
 
     return change
+
+
+@pytest.fixture
+def catalogue(api, admin_token):
+    from tests.support.orders import add_catalogue
+
+    add_catalogue(api, admin_token)
+
+
+@pytest.fixture
+def place(api, admin_token, catalogue):
+    """Factory: an order placed by staff through the API; returns its JSON."""
+    from tests.support.orders import order_body
+
+    def make(**fields):
+        reply = api.post("/admin/orders", order_body(**fields), token=admin_token)
+        assert reply.status == 201, reply.json
+        return reply.json
+
+    return make

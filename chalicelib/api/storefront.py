@@ -8,6 +8,7 @@ from chalice import Blueprint
 
 from chalicelib.api.routing import CUSTOMER, LIST_QUERY, PUBLIC, route, to_json
 from chalicelib.domain.customers import Customer
+from chalicelib.domain.orders import Order
 from chalicelib.domain.products import Product
 from chalicelib.lazy import lazy_import
 from chalicelib.settings import get_settings
@@ -53,6 +54,17 @@ def get_me(principal):
 @route(bp, "/me", "PATCH", access=CUSTOMER, body="chalicelib.domain.customer_inputs:ProfileChanges", response=Customer, summary="Change my own record")
 def update_me(principal, body: ProfileChanges):
     return _as_seen_by_shopper(accounts.update_own_profile(principal, body))
+
+
+@route(bp, "/me/orders", "GET", access=CUSTOMER, query=LIST_QUERY, response=list[Order], summary="My orders, newest first")
+def my_orders(principal, query: ListQuery):
+    page = accounts.own_orders(principal, query.limit, query.next_token)
+    return Page(items=[_order_as_seen_by_shopper(o) for o in page.items], next_token=page.next_token)
+
+
+def _order_as_seen_by_shopper(order: Order) -> dict:
+    """Staff-only fields (attribution, flags for staff) never reach the storefront."""
+    return {k: v for k, v in to_json(order).items() if k not in ("attribution", "flags")}
 
 
 @route(bp, "/me/addresses", "GET", access=CUSTOMER, response=list["chalicelib.domain.addresses:Address"], summary="My addresses")

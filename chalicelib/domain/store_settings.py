@@ -18,6 +18,7 @@ class StoreSettings(Record):
     default_group_id: str = "default"
     invoicing: Invoicing = Invoicing()
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")] = "EUR"
+    unpaid_order_cancel_hours: Annotated[int, Field(ge=1, le=720)] = 48  # online orders left unpaid
 
 
 class SettingsChanges(Input):
@@ -27,3 +28,4 @@ class SettingsChanges(Input):
     default_group_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     invoicing: Invoicing | None = None
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")] | None = None
+    unpaid_order_cancel_hours: Annotated[int, Field(ge=1, le=720)] | None = None

@@ -5,7 +5,7 @@ infra/) and retried, then dead-lettered; the others are not redone."""
 import json
 from urllib.parse import unquote_plus
 
-from chalice import Blueprint
+from chalice import Blueprint, Rate
 
 from chalicelib.lazy import lazy_import
 from chalicelib.settings import get_settings
@@ -15,6 +15,8 @@ bp = Blueprint(__name__)
 customers = lazy_import("chalicelib.services.customers")
 imports = lazy_import("chalicelib.services.imports")
 notifications = lazy_import("chalicelib.services.notifications")
+invoices = lazy_import("chalicelib.services.invoices")
+orders = lazy_import("chalicelib.services.orders")
 changes = lazy_import("chalicelib.store.changes")
 IMPORTS_QUEUE = "shop-imports"
 
@@ -41,17 +43,28 @@ def import_files_arrived(event):
 
 
 def _table_changed(record) -> None:
-    """Queued emails are sent; a deleted customer's remaining personal data is purged."""
+    """Queued emails are sent; invoices follow their orders; a deleted customer's orders are
+    anonymised and their remaining personal data purged."""
     images = record.raw_event["dynamodb"]
     name = record.raw_event["eventName"]
     queued = changes.queued_mail(name, images.get("NewImage"))
     if queued:
         notifications.send_queued_mail(*queued)
+    order_change = changes.order_change(name, images.get("OldImage"), images.get("NewImage"))
+    if order_change:
+        invoices.on_order_changed(*order_change)
     deleted = changes.deleted_customer(name, images.get("OldImage"))
     if deleted:
+        orders.anonymise_orders_of(deleted.id)
         customers.purge_deleted_customer(deleted)
 
 
 @bp.on_dynamodb_record(stream_arn=get_settings().table_stream_arn, batch_size=50, starting_position="TRIM_HORIZON")
 def table_changed(event):
     return _process(event, "DynamoDBStreams", _table_changed)
+
+
+@bp.schedule(Rate(15, unit=Rate.MINUTES), name="cancel_unpaid_orders")
+def cancel_unpaid_orders(event):
+    """Online orders left unpaid longer than the store's setting are cancelled."""
+    return {"cancelled": orders.cancel_unpaid_orders()}

@@ -12,11 +12,12 @@ from chalicelib.domain.errors import Forbidden, InvalidInput, TooManyRequests, U
 from chalicelib.domain.mail import queue_mail
 from chalicelib.domain.passwords import hash_password, verify_password
 from chalicelib.domain.tokens import Principal, issue_customer_token
-from chalicelib.services import configuration, customer_tabs
+from chalicelib.services import configuration, customer_tabs, orders
 from chalicelib.services.customers import change_customer, get_customer
 from chalicelib.settings import Settings
 from chalicelib.store import customers as repo
 from chalicelib.store import mail_log
+from chalicelib.store.pagination import Page
 
 VERIFICATION_TTL = timedelta(hours=48)
 RESEND_INTERVAL = timedelta(minutes=15)
@@ -124,3 +125,9 @@ def resend_verification(customer_id: str, settings: Settings) -> None:
     companions = _verification(customer, settings)
     if not repo.mark_verification_sent(customer_id, domain.iso(now), domain.iso(now - RESEND_INTERVAL), companions):
         raise TooManyRequests("A verification email was sent less than 15 minutes ago.")
+
+
+def own_orders(principal: Principal, limit: int, next_token: str | None) -> Page:
+    """The calling customer's orders, newest first (their token reaches only their own)."""
+    own_profile(principal)
+    return orders.customer_orders(principal.subject, limit, next_token)

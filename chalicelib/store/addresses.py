@@ -6,7 +6,7 @@ from chalicelib.domain.addresses import Address, AddressFields
 from chalicelib.domain.customers import TimelineEvent
 from chalicelib.domain.search import address_searchable
 from chalicelib.store.customers import event_item, customer_pk
-from chalicelib.store.models import AddressItem, CustomerItem, SearchEntryItem, transact_write
+from chalicelib.store.models import AddressItem, CustomerItem, SearchEntryItem, transact_write, unchecked_version
 from chalicelib.store.pagination import Page, decode_token, one_request
 
 _PROFILE = "PROFILE"
@@ -55,7 +55,7 @@ def save(customer_id: str, address_id: str, fields: AddressFields, before: Addre
         for key in set(old) - {e.PK for e in new}:
             tx.delete(old[key])
         if actions:
-            tx.update(CustomerItem(PK=customer_pk(customer_id), SK=_PROFILE), actions=actions,
+            tx.update(unchecked_version(CustomerItem(PK=customer_pk(customer_id), SK=_PROFILE)), actions=actions,
                       condition=CustomerItem.PK.exists(), add_version_condition=False)
         tx.save(event_item(customer_id, event))
 
@@ -67,7 +67,7 @@ def delete(customer_id: str, address_id: str, fields: AddressFields, current_def
         for entry in search_entries(customer_id, address_id, fields):
             tx.delete(entry)
         if actions:
-            tx.update(CustomerItem(PK=customer_pk(customer_id), SK=_PROFILE), actions=actions, add_version_condition=False)
+            tx.update(unchecked_version(CustomerItem(PK=customer_pk(customer_id), SK=_PROFILE)), actions=actions, add_version_condition=False)
         tx.save(event_item(customer_id, event))
 
 

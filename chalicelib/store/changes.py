@@ -1,7 +1,8 @@
 """What a table change (a DynamoDB stream record's raw images) means in domain terms."""
 from chalicelib.domain.customers import Customer
 from chalicelib.domain.mail import MailStatus
-from chalicelib.store import customers
+from chalicelib.domain.orders import Order
+from chalicelib.store import customers, orders
 from chalicelib.store.models import MailLogItem, TableItem
 
 
@@ -19,3 +20,11 @@ def queued_mail(event_name: str, new_image: dict | None) -> tuple[str, str] | No
 def deleted_customer(event_name: str, old_image: dict | None) -> Customer | None:
     """The customer whose profile was just deleted (their personal data is then purged)."""
     return customers.from_image(old_image) if event_name == "REMOVE" else None
+
+
+def order_change(event_name: str, old_image: dict | None, new_image: dict | None) -> tuple[Order | None, Order] | None:
+    """(before, after) when an order was placed or changed, else None."""
+    if event_name == "REMOVE":
+        return None
+    after = orders.from_image(new_image)
+    return (orders.from_image(old_image), after) if after is not None else None

@@ -4,12 +4,15 @@
 caller's own write then fails. `take_gapless` writes the counter and the items numbered with it in
 ONE transaction, conditioned on the value read: a number is used exactly when its items are written,
 so the sequence has no gaps and no repeats; concurrent takers retry on the next value."""
+import random
+import time
 from typing import Callable
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.store.models import CounterItem, TableItem, condition_failed, transact_write
+from chalicelib.store.models import CounterItem, transact_write
 
 _ATTEMPTS = 25
 
@@ -32,9 +35,11 @@ def current(name: str) -> int:
         return 0
 
 
-def take_gapless(name: str, items_for: Callable[[int], list[TableItem]]) -> int:
-    """Take the next number and write `items_for(number)` with it, atomically. Returns the number."""
-    for _ in range(_ATTEMPTS):
+def take_gapless(name: str, stage: Callable[[TransactWrite, int], None]) -> int | None:
+    """Take the next number and run `stage(tx, number)` (the writes numbered with it) in the same
+    transaction. Returns the number, or None when one of `stage`'s own conditions failed (what it
+    writes was written already): then no number is used."""
+    for attempt in range(_ATTEMPTS):
         last = current(name)
         taken = last + 1
         unchanged = CounterItem.value == last if last else CounterItem.PK.does_not_exist()
@@ -42,10 +47,13 @@ def take_gapless(name: str, items_for: Callable[[int], list[TableItem]]) -> int:
             with transact_write() as tx:
                 tx.update(_key(name), actions=[CounterItem.value.set(taken), CounterItem.item_type.set(CounterItem)],
                           condition=unchanged)
-                for item in items_for(taken):
-                    tx.save(item)
+                stage(tx, taken)
         except TransactWriteError as error:
-            if condition_failed(error):  # the counter's is the only condition: someone took `taken` first
+            failed = [r is not None and r.code == "ConditionalCheckFailed" for r in error.cancellation_reasons or []]
+            if any(failed[1:]):  # the counter is the first write; a later one's condition: done already
+                return None
+            if failed[:1] == [True]:  # someone took `taken` first: back off a little, then the next one
+                time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
                 continue
             raise
         return taken

@@ -39,6 +39,7 @@ from chalicelib.store.models import (
     VerificationItem,
     failed_conditions,
     transact_write,
+    unchecked_version,
 )
 from chalicelib.store.pagination import Page, decode_token, encode_token, newest_first, one_request
 
@@ -126,24 +127,31 @@ def create(customer: Customer, events: list[TimelineEvent], password_hash: str |
     """Profile, email guard (not for guest entries), search entries, tags, events and `companions`
     (items other repositories built, e.g. a queued email) in ONE transaction: two creates with one
     email cannot both win."""
-    item = CustomerItem(PK=customer_pk(customer.id), SK=_PROFILE, password_hash=password_hash,
-                        order_count=customer.stats.order_count, total_spent=customer.stats.total_spent,
-                        last_order_at=customer.stats.last_order_at, **_index_attributes(customer),
-                        **{name: getattr(customer, name) for name in PROFILE_FIELDS})
     try:
         with transact_write() as tx:
-            if customer.guest_order_id is None:
-                tx.save(EmailGuardItem(PK=_guard_pk(customer.email), SK="EMAIL", customer_id=customer.id),
-                        condition=EmailGuardItem.PK.does_not_exist(), return_values=ALL_OLD)
-            tx.save(item, condition=CustomerItem.PK.does_not_exist())
-            for extra in [*_search_entries(customer), *(_tag_item(customer.id, t) for t in customer.tags),
-                          *(event_item(customer.id, e) for e in events), *companions]:
-                tx.save(extra)
+            version = stage_create(tx, customer, events, password_hash, companions)
     except TransactWriteError as error:
         if "email_guard" in failed_conditions(error):
             raise _email_taken()
         raise
-    return replace(customer, version=item.version)
+    return replace(customer, version=version)
+
+
+def stage_create(tx, customer: Customer, events: list[TimelineEvent], password_hash: str | None = None,
+                 companions: Iterable[TableItem] = ()) -> int:
+    """The writes of `create`, added to a transaction another repository runs; returns the version."""
+    item = CustomerItem(PK=customer_pk(customer.id), SK=_PROFILE, password_hash=password_hash,
+                        order_count=customer.stats.order_count, total_spent=customer.stats.total_spent,
+                        last_order_at=customer.stats.last_order_at, **_index_attributes(customer),
+                        **{name: getattr(customer, name) for name in PROFILE_FIELDS})
+    if customer.guest_order_id is None:
+        tx.save(EmailGuardItem(PK=_guard_pk(customer.email), SK="EMAIL", customer_id=customer.id),
+                condition=EmailGuardItem.PK.does_not_exist(), return_values=ALL_OLD)
+    tx.save(item, condition=CustomerItem.PK.does_not_exist())
+    for extra in [*_search_entries(customer), *(_tag_item(customer.id, t) for t in customer.tags),
+                  *(event_item(customer.id, e) for e in events), *companions]:
+        tx.save(extra)
+    return item.version
 
 
 def get(customer_id: str) -> Customer | None:
@@ -221,7 +229,7 @@ def update(before: Customer, after: Customer, events: list[TimelineEvent]) -> Cu
 def mark_verification_sent(customer_id: str, now: str, not_since: str, companions: Iterable[TableItem]) -> bool:
     """Record a verification email (with its companions: token, queued mail) unless one was sent
     at or after `not_since`. False when rate-limited."""
-    key = CustomerItem(PK=customer_pk(customer_id), SK=_PROFILE)
+    key = unchecked_version(CustomerItem(PK=customer_pk(customer_id), SK=_PROFILE))
     condition = CustomerItem.PK.exists() & (CustomerItem.verification_sent_at.does_not_exist()
                                             | (CustomerItem.verification_sent_at < not_since))
     try:
@@ -267,34 +275,74 @@ def mark_email_verified(customer: Customer, events: list[TimelineEvent], token_h
     return True
 
 
-def order_summary_item(customer_id: str, order: OrderSummary) -> OrderSummaryItem:
+def order_summary_item(customer_id: str, order: OrderSummary, counted: bool = True, counted_total: int = 0) -> OrderSummaryItem:
     return OrderSummaryItem(PK=customer_pk(customer_id), SK=_ORDER_PREFIX + order.id.translate(_NEWEST_FIRST),
-                            **dataclasses.asdict(order))
+                            counted=counted, counted_total=counted_total, **dataclasses.asdict(order))
 
 
 def add_order(customer: Customer, order: OrderSummary, spent: int, is_test: bool = False,
               events: list[TimelineEvent] = ()) -> bool:
     """Put an order on the customer's history card and stats, once per order id: a redelivered event
     changes nothing (False). `spent` counts in the money figures unless the order is a test."""
-    summary = order_summary_item(customer.id, order)
-    last_order_at = max(filter(None, [customer.stats.last_order_at, order.created_at]))
-    after = replace(customer, stats=dataclasses.replace(customer.stats, last_order_at=last_order_at))
-    actions = [CustomerItem.order_count.add(1), CustomerItem.total_spent.add(0 if is_test else spent),
-               CustomerItem.last_order_at.set(last_order_at)]
-    actions += [getattr(CustomerItem, k).set(v) for k, v in _index_attributes(after).items() if v is not None]
-    if is_test:
-        actions.append(CustomerItem.has_test_orders.set(True))
     try:
         with transact_write() as tx:
-            tx.save(summary, condition=OrderSummaryItem.PK.does_not_exist(), return_values=ALL_OLD)
-            tx.update(_versioned_key(customer), actions=actions)
-            for event in events:
-                tx.save(event_item(customer.id, event))
+            stage_order_added(tx, customer, order, 0 if is_test else spent, is_test, events)
     except TransactWriteError as error:
         if "order_summary" in failed_conditions(error):
             return False
         raise _changed_meanwhile()
     return True
+
+
+def stage_order_added(tx, customer: Customer, order: OrderSummary, spent: int, is_test: bool,
+                      events: Iterable[TimelineEvent] = ()) -> None:
+    """A new order on the history card, its count and money in the stats, and the list position
+    that follows from its date; conditioned on the card line not being there yet."""
+    last_order_at = max(filter(None, [customer.stats.last_order_at, order.created_at]))
+    after = replace(customer, stats=dataclasses.replace(customer.stats, last_order_at=last_order_at))
+    actions = [CustomerItem.order_count.add(1), CustomerItem.total_spent.add(spent),
+               CustomerItem.last_order_at.set(last_order_at)]
+    actions += [getattr(CustomerItem, k).set(v) for k, v in _index_attributes(after).items() if v is not None]
+    if is_test:
+        actions.append(CustomerItem.has_test_orders.set(True))
+    tx.save(order_summary_item(customer.id, order, counted=True, counted_total=spent),
+            condition=OrderSummaryItem.PK.does_not_exist(), return_values=ALL_OLD)
+    tx.update(_versioned_key(customer), actions=actions)
+    for event in events:
+        tx.save(event_item(customer.id, event))
+
+
+def stage_order_changed(tx, customer_id: str, order: OrderSummary, counted: bool, counted_total: int,
+                        was_counted: bool, was_total: int) -> None:
+    """An order already on the card changed: its line, and the stats by the difference. Conditioned
+    on the card still showing what the order counted before (the caller read it so)."""
+    summary = order_summary_item(customer_id, order)
+    tx.update(summary, actions=[OrderSummaryItem.status.set(order.status), OrderSummaryItem.total.set(order.total),
+                                OrderSummaryItem.counted.set(counted), OrderSummaryItem.counted_total.set(counted_total)],
+              condition=(OrderSummaryItem.counted == was_counted) & (OrderSummaryItem.counted_total == was_total))
+    count_delta, spent_delta = int(counted) - int(was_counted), counted_total - was_total
+    if count_delta or spent_delta:
+        tx.update(unchecked_version(CustomerItem(PK=customer_pk(customer_id), SK=_PROFILE)),
+                  actions=[CustomerItem.order_count.add(count_delta), CustomerItem.total_spent.add(spent_delta)],
+                  condition=CustomerItem.PK.exists(), add_version_condition=False)
+
+
+def stage_order_removed(tx, customer_id: str, order_id: str, was_counted: bool, was_total: int) -> None:
+    """A deleted order leaves the card and the stats."""
+    tx.delete(OrderSummaryItem(PK=customer_pk(customer_id), SK=_ORDER_PREFIX + order_id.translate(_NEWEST_FIRST)))
+    if was_counted or was_total:
+        tx.update(unchecked_version(CustomerItem(PK=customer_pk(customer_id), SK=_PROFILE)),
+                  actions=[CustomerItem.order_count.add(-int(was_counted)), CustomerItem.total_spent.add(-was_total)],
+                  condition=CustomerItem.PK.exists(), add_version_condition=False)
+
+
+def order_ids(customer_id: str, limit: int, next_token: str | None) -> Page[str]:
+    """The customer's order ids, newest first (from the history card lines)."""
+    start = decode_token(next_token, {"PK", "SK"})
+    result = OrderSummaryItem.query(customer_pk(customer_id), OrderSummaryItem.SK.startswith(_ORDER_PREFIX),
+                                    limit=limit, last_evaluated_key=start, consistent_read=True)
+    ids, token = _page(result, lambda s: s.id)
+    return Page(items=ids, next_token=token)
 
 
 def delete(customer: Customer) -> None:

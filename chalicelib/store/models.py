@@ -5,6 +5,7 @@ from pynamodb.attributes import (
     JSONAttribute,
     ListAttribute,
     NumberAttribute,
+    UnicodeSetAttribute,
     UnicodeAttribute,
     VersionAttribute,
 )
@@ -49,6 +50,15 @@ class Gsi3(GlobalSecondaryIndex):
     GSI3SK = UnicodeAttribute(range_key=True)
 
 
+class Gsi4(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "GSI4"
+        projection = AllProjection()
+
+    GSI4PK = UnicodeAttribute(hash_key=True)
+    GSI4SK = UnicodeAttribute(range_key=True)
+
+
 class TableItem(Model):
     """Every item of the table: keys, sparse index keys and a type discriminator."""
 
@@ -61,10 +71,13 @@ class TableItem(Model):
     GSI2SK = UnicodeAttribute(null=True)
     GSI3PK = UnicodeAttribute(null=True)
     GSI3SK = UnicodeAttribute(null=True)
+    GSI4PK = UnicodeAttribute(null=True)
+    GSI4SK = UnicodeAttribute(null=True)
     item_type = DiscriminatorAttribute(attr_name="type")
     gsi1 = Gsi1()
     gsi2 = Gsi2()
     gsi3 = Gsi3()
+    gsi4 = Gsi4()
 
 
 class CustomerItem(TableItem, discriminator="customer"):
@@ -110,6 +123,9 @@ class OrderSummaryItem(TableItem, discriminator="order_summary"):
     total = NumberAttribute(default=0)
     status = UnicodeAttribute(default="")
     created_at = UnicodeAttribute()
+    # What this order adds to the customer's stats now (kept so a change applies the difference once).
+    counted = BooleanAttribute(default=True)
+    counted_total = NumberAttribute(default=0)
 
 
 class TimelineEventItem(TableItem, discriminator="timeline_event"):
@@ -173,6 +189,13 @@ def transact_write() -> TransactWrite:
     return TransactWrite(connection=_connection)
 
 
+def unchecked_version(key: TableItem) -> TableItem:
+    """A key to update with `add_version_condition=False`: the write then bumps the stored version
+    (ADD 1) without checking it. Left at None, PynamoDB would SET the version to 1 instead."""
+    key.version = 0
+    return key
+
+
 ALL_OLD = "ALL_OLD"  # operations sent with it name the stored item when their condition fails
 
 
@@ -190,6 +213,83 @@ def failed_conditions(error: TransactWriteError) -> set[str]:
         for reason in error.cancellation_reasons or []
         if reason is not None and reason.code == "ConditionalCheckFailed" and reason.raw_item
     }
+
+
+class OrderItem(TableItem, discriminator="order"):
+    """An order with its lines (a bounded list: an order has at most MAX_LINES)."""
+
+    id = UnicodeAttribute()
+    number = NumberAttribute()
+    customer_id = UnicodeAttribute(null=True)
+    customer_entry_id = UnicodeAttribute(null=True)
+    customer = JSONAttribute()
+    billing_address = JSONAttribute(null=True)
+    shipping_address = JSONAttribute(null=True)
+    delivery_method = UnicodeAttribute()
+    payment_method = UnicodeAttribute()
+    status = UnicodeAttribute()
+    payment_status = UnicodeAttribute()
+    fulfillment_status = UnicodeAttribute()
+    lines = JSONAttribute()
+    order_discount = JSONAttribute(null=True)
+    shipping = NumberAttribute()
+    currency = UnicodeAttribute()
+    is_test = BooleanAttribute(default=False)
+    attribution = JSONAttribute(default=dict)
+    invoice_number = NumberAttribute(null=True)
+    flags = ListAttribute(of=UnicodeAttribute, default=list)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+
+
+class OrderNumberItem(TableItem, discriminator="order_number"):
+    """`ORDERNO#<number>`: finds an order by its number (and keeps numbers unique)."""
+
+    order_id = UnicodeAttribute()
+
+
+class OrderEventItem(TableItem, discriminator="order_event"):
+    id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    at = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    data = JSONAttribute(default=dict)
+
+
+class ProcessedEventItem(TableItem, discriminator="processed_event"):
+    """A provider event already applied (payment webhooks): a replay finds it and changes nothing."""
+
+    order_id = UnicodeAttribute()
+    at = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+
+class ProductSalesItem(TableItem, discriminator="product_sales"):
+    """What one sku sold on one day: `OPRODS#<yyyy-mm>/<yyyy-mm-dd>#<sku>`, changed by ADD deltas."""
+
+    sku = UnicodeAttribute()
+    day = UnicodeAttribute()
+    name = UnicodeAttribute(null=True)
+    quantity = NumberAttribute(default=0)
+    revenue = NumberAttribute(default=0)
+    order_ids = UnicodeSetAttribute(null=True)
+
+
+class InvoiceItem(TableItem, discriminator="invoice"):
+    """`INVOICE#<number>/INVOICE`, GSI1 `INVOICES` by issue time. Numbered gaplessly (counters)."""
+
+    number = NumberAttribute()
+    order_id = UnicodeAttribute()
+    issued_at = UnicodeAttribute()
+    status = UnicodeAttribute()
+    buyer = JSONAttribute()
+    lines = JSONAttribute()
+    totals = JSONAttribute()
+    currency = UnicodeAttribute()
+    document_key = UnicodeAttribute(null=True)
+    cancelled_at = UnicodeAttribute(null=True)
+    cancellation_reason = UnicodeAttribute(null=True)
 
 
 class UploadGuardItem(TableItem, discriminator="upload_guard"):

@@ -73,3 +73,9 @@ def page(limit: int, next_token: str | None, active_only: bool) -> Page[Product]
     result = index.query(partition, limit=limit, last_evaluated_key=decode_token(next_token, keys))
     items = [_to_domain(i) for i in result]
     return Page(items=items, next_token=encode_token(result.last_evaluated_key))
+
+
+def get_many(skus: list[str]) -> dict[str, Product]:
+    """The products of these skus that exist, by sku: one BatchGet."""
+    wanted = list(dict.fromkeys(skus))
+    return {i.sku: _to_domain(i) for i in ProductItem.batch_get([_key(s) for s in wanted])} if wanted else {}

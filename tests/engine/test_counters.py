@@ -18,7 +18,7 @@ def test_concurrent_order_numbers_are_all_different(aws):
 def test_concurrent_gapless_numbers_are_consecutive_and_each_written_once(aws):
     # Given 30 writers each issuing one numbered document at the same time
     def issue(_):
-        return counters.take_gapless("invoices", lambda n: [DocumentItem("INVOICES", f"{n:08d}", body={"number": n})])
+        return counters.take_gapless("invoices", lambda tx, n: tx.save(DocumentItem("INVOICES", f"{n:08d}", body={"number": n})))
 
     with ThreadPoolExecutor(8) as pool:
         numbers = list(pool.map(issue, range(30)))

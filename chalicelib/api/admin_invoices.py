@@ -1,0 +1,30 @@
+"""Admin: invoices (/admin/invoices)."""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.api.routing import ANY_STAFF, route
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.invoices import Invoice
+from chalicelib.lazy import lazy_import
+
+bp = Blueprint(__name__)
+invoices = lazy_import("chalicelib.services.invoices")
+
+
+@route(bp, "/invoices", "GET", access=ANY_STAFF, query="chalicelib.domain.order_inputs:InvoiceQuery",
+       response=list[Invoice], summary="Invoices issued in a date range, newest first")
+def list_invoices(principal, query):
+    return invoices.list_invoices(query.from_, query.to, query.limit, query.next_token)
+
+
+@route(bp, "/invoices/{number}", "GET", access=ANY_STAFF, response=Invoice,
+       summary="An invoice, with a short-lived link to its PDF")
+def get_invoice(principal, number: str):
+    return invoices.get_invoice(_number(number))
+
+
+def _number(text: str) -> int:
+    if not text.isdigit() or len(text) > 12:
+        raise NotFound("No invoice with this number.")
+    return int(text)

@@ -1,0 +1,135 @@
+"""What staff (and, through checkout, shoppers) send about orders: validated, unknown fields refused.
+Prices come from the catalogue; only staff may set another unit price on a line."""
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from chalicelib.domain.addresses import AddressFields
+from chalicelib.domain.base import Input, ListQuery
+from chalicelib.domain.customer_inputs import Email, Name, Phone
+from chalicelib.domain.order_status import AXIS_OF
+from chalicelib.domain.product_inputs import Money, Sku
+
+Quantity = Annotated[int, Field(ge=1, le=999, strict=True)]
+PaymentMethod = Literal["card", "paypal", "wire_transfer", "cash_on_delivery"]
+DeliveryMethod = Literal["standard", "express", "pickup"]
+StatusName = Literal[tuple(sorted(AXIS_OF))]
+NoteText = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class GuestCustomer(Input):
+    email: Email
+    first_name: Name
+    last_name: Name
+    phone: Phone | None = None
+
+
+class LineInput(Input):
+    sku: Sku
+    quantity: Quantity
+    unit_price: Money | None = None  # staff only: another price than the catalogue's
+    discount: Money = 0
+
+
+class DiscountInput(Input):
+    kind: Literal["percent", "fixed"]
+    value: Annotated[int, Field(ge=0, le=10**9, strict=True)]
+    code: Annotated[str, Field(max_length=40)] | None = None
+
+    @model_validator(mode="after")
+    def _percent_at_most_100(self):
+        if self.kind == "percent" and self.value > 100:
+            raise ValueError("a percent discount is at most 100")
+        return self
+
+
+class Attribution(Input):
+    channel: Annotated[str, Field(max_length=40)] | None = None
+    affiliate: Annotated[str, Field(max_length=80)] | None = None
+    campaign: Annotated[str, Field(max_length=80)] | None = None
+
+
+class OrderDraft(Input):
+    """A manual order (e.g. taken on the phone): for a customer, or a guest."""
+
+    customer_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    guest: GuestCustomer | None = None
+    lines: Annotated[list[LineInput], Field(min_length=1, max_length=50)]
+    billing_address: AddressFields | None = None
+    shipping_address: AddressFields | None = None
+    delivery_method: DeliveryMethod = "standard"
+    payment_method: PaymentMethod
+    shipping: Money | None = None  # the delivery method's fee unless given
+    discount: DiscountInput | None = None
+    is_test: bool = False
+    attribution: Attribution = Attribution()
+
+    @model_validator(mode="after")
+    def _one_buyer(self):
+        if (self.customer_id is None) == (self.guest is None):
+            raise ValueError("give either customer_id or guest")
+        if len({line.sku for line in self.lines}) != len(self.lines):
+            raise ValueError("each sku at most once (give its total quantity)")
+        return self
+
+
+class StatusChange(Input):
+    status: StatusName
+
+
+class OrderChanges(Input):
+    """Changes to an order not shipped yet: only the fields sent change."""
+
+    billing_address: AddressFields | None = None
+    shipping_address: AddressFields | None = None
+    discount: DiscountInput | None = None
+    remove_discount: bool = False
+    shipping: Money | None = None
+    delivery_method: DeliveryMethod | None = None
+
+
+class LineChanges(Input):
+    quantity: Quantity | None = None
+    unit_price: Money | None = None
+    discount: Money | None = None
+
+
+class NoteInput(Input):
+    text: NoteText
+
+
+class OrderQuery(ListQuery):
+    """Filters of the orders list; which index serves which is in docs/architecture.md."""
+
+    status: Literal["open", "cancelled", "rejected", "completed"] | None = None
+    payment_status: Literal["awaiting_payment", "awaiting_verification", "unpaid", "paid", "payment_failed", "refunded"] | None = None
+    fulfillment_status: Literal["unfulfilled", "processing", "shipped", "delivered", "returned"] | None = None
+    customer_id: Annotated[str, Field(max_length=64)] | None = None
+    from_: Annotated[date | None, Field(alias="from")] = None
+    to: date | None = None
+    q: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    delivery_method: DeliveryMethod | None = None
+    payment_method: PaymentMethod | None = None
+    is_test: bool | None = None
+
+    @model_validator(mode="after")
+    def _range(self):
+        if self.from_ and self.to and self.from_ > self.to:
+            raise ValueError("'from' is after 'to'")
+        return self
+
+
+class DateRange(Input):
+    from_: Annotated[date | None, Field(alias="from")] = None
+    to: date | None = None
+
+    @model_validator(mode="after")
+    def _range(self):
+        if self.from_ and self.to and self.from_ > self.to:
+            raise ValueError("'from' is after 'to'")
+        return self
+
+
+class InvoiceQuery(ListQuery, DateRange):
+    """Invoices issued in a date range, newest first."""

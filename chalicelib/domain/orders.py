@@ -1,0 +1,283 @@
+"""Orders: the record, its lines and totals, and what a change of an order means elsewhere (the
+customer's stats, the sales figures, the unprocessed badge, the emails to send, the invoice).
+
+Plain dataclasses and pure functions: the service reads an order, asks these what the change is,
+and the repository writes all of it in one transaction. What clients send is validated by
+`order_inputs`."""
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.domain.customers import PRIVATE, TimelineEvent, utc_now
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.order_status import (
+    FulfillmentStatus,
+    OrderState,
+    OrderStatus,
+    PaymentStatus,
+    is_paid_or_payable_later,
+)
+
+MAX_LINES = 50  # keeps an order (and the transaction that writes its effects) bounded
+ORDER_NUMBERS = "order_number"
+FIRST_ORDER_NUMBER = 1001
+UNPROCESSED = "unprocessed_orders"
+ONLINE_PAYMENTS = ("card", "paypal")
+PAYMENT_METHODS = ("card", "paypal", "wire_transfer", "cash_on_delivery")
+DELIVERY_FEES = {"standard": 490, "express": 990, "pickup": 0}  # minor units; staff may set another fee
+
+
+@dataclass
+class OrderLine:
+    sku: str
+    name: str
+    quantity: int
+    unit_price: int
+    discount: int = 0  # off this line, minor units
+    total: int = 0  # quantity * unit_price - discount
+
+
+@dataclass
+class OrderCustomer:
+    """Who the order is for, as it was when ordered (a guest's only record)."""
+
+    email: str | None
+    first_name: str
+    last_name: str
+    phone: str | None = None
+
+
+@dataclass
+class Discount:
+    """An order-level discount: `percent` of the lines' total after line discounts, or a `fixed` amount."""
+
+    kind: str
+    value: int
+    code: str | None = None
+
+
+@dataclass
+class Order:
+    id: str
+    number: int
+    customer: OrderCustomer
+    delivery_method: str
+    payment_method: str
+    currency: str
+    created_at: str
+    updated_at: str
+    customer_id: str | None = None  # None for guests
+    billing_address: dict | None = None
+    shipping_address: dict | None = None
+    status: str = OrderStatus.OPEN
+    payment_status: str = PaymentStatus.AWAITING_PAYMENT
+    fulfillment_status: str = FulfillmentStatus.UNFULFILLED
+    lines: list[OrderLine] = field(default_factory=list)
+    order_discount: Discount | None = None
+    subtotal: int = 0
+    discount: int = 0
+    shipping: int = 0
+    total: int = 0
+    is_test: bool = False
+    attribution: dict[str, Any] = field(default_factory=dict)
+    invoice_number: int | None = None
+    flags: list[str] = field(default_factory=list)  # why staff should look at it (payment mismatch...)
+    # The customer record whose stats this order feeds: the registered customer, or the guest entry
+    # (id = order id); None once that record is deleted.
+    customer_entry_id: str | None = field(default=None, metadata=PRIVATE)
+    version: int | None = field(default=None, metadata=PRIVATE)
+
+    @property
+    def state(self) -> OrderState:
+        return OrderState(self.status, self.payment_status, self.fulfillment_status)
+
+
+def with_state(order: Order, state: OrderState) -> Order:
+    return dataclasses.replace(order, status=state.status, payment_status=state.payment_status,
+                               fulfillment_status=state.fulfillment_status, updated_at=utc_now())
+
+
+def _too_much(field_name: str, message: str) -> InvalidInput:
+    return InvalidInput(message, [{"field": field_name, "message": message}])
+
+
+def priced(order: Order) -> Order:
+    """The order with every total recomputed from its lines, in integer minor units. Discounts larger
+    than what they apply to are refused (422)."""
+    lines = []
+    for line in order.lines:
+        gross = line.quantity * line.unit_price
+        if line.discount > gross:
+            raise _too_much("discount", f"The discount on {line.sku} is larger than the line ({gross}).")
+        lines.append(dataclasses.replace(line, total=gross - line.discount))
+    if len(lines) > MAX_LINES:
+        raise _too_much("lines", f"An order has at most {MAX_LINES} lines.")
+    subtotal = sum(line.quantity * line.unit_price for line in lines)
+    after_lines = sum(line.total for line in lines)
+    order_discount = 0
+    if order.order_discount is not None:
+        kind, value = order.order_discount.kind, order.order_discount.value
+        order_discount = after_lines * value // 100 if kind == "percent" else value
+        if order_discount > after_lines:
+            raise _too_much("discount", f"The discount ({order_discount}) is larger than the lines' total ({after_lines}).")
+    discount = subtotal - after_lines + order_discount
+    return dataclasses.replace(order, lines=lines, subtotal=subtotal, discount=discount,
+                               total=subtotal - discount + order.shipping)
+
+
+# What an order adds up to elsewhere. A change applies after(...) - before(...), in the transaction
+# that saves the order under its version: once, whatever retries happen around it.
+
+def counts_as_order(order: Order | None) -> bool:
+    """In the customer's order count: every order not called off (test orders too)."""
+    return order is not None and order.status not in (OrderStatus.CANCELLED, OrderStatus.REJECTED)
+
+
+def is_sale(order: Order | None) -> bool:
+    """In the money figures (total spent, ordered products): real orders not called off nor refunded."""
+    return counts_as_order(order) and not order.is_test and order.payment_status != PaymentStatus.REFUNDED
+
+
+def spent(order: Order | None) -> int:
+    return order.total if is_sale(order) else 0
+
+
+def is_unprocessed(order: Order | None) -> bool:
+    """Waiting for the warehouse: open, paid or cash on delivery, not shipped yet (the admin badge)."""
+    return (order is not None and order.status == OrderStatus.OPEN and is_paid_or_payable_later(order.state)
+            and order.fulfillment_status in (FulfillmentStatus.UNFULFILLED, FulfillmentStatus.PROCESSING))
+
+
+@dataclass
+class SalesChange:
+    """One sku's change in the sales figures of the order's day."""
+
+    sku: str
+    name: str
+    quantity: int
+    revenue: int
+    listed: bool | None  # True: the order now appears under the sku; False: no longer; None: as before
+
+
+def _sales(order: Order | None) -> dict[str, tuple[int, int, str]]:
+    sold: dict[str, tuple[int, int, str]] = {}
+    if is_sale(order):
+        for line in order.lines:
+            quantity, revenue, _ = sold.get(line.sku, (0, 0, ""))
+            sold[line.sku] = (quantity + line.quantity, revenue + line.total, line.name)
+    return sold
+
+
+def sales_changes(before: Order | None, after: Order | None) -> list[SalesChange]:
+    old, new = _sales(before), _sales(after)
+    changes = []
+    for sku in sorted(old.keys() | new.keys()):
+        (q0, r0, n0), (q1, r1, n1) = old.get(sku, (0, 0, "")), new.get(sku, (0, 0, ""))
+        listed = True if sku not in old else False if sku not in new else None
+        if (q0, r0) != (q1, r1) or listed is not None:
+            changes.append(SalesChange(sku, n1 or n0, q1 - q0, r1 - r0, listed))
+    return changes
+
+
+# Emails the customer hears: (axis value reached) -> template.
+_MAIL_ON = {
+    PaymentStatus.PAID: "payment_received",
+    PaymentStatus.REFUNDED: "order_refunded",
+    FulfillmentStatus.SHIPPED: "order_shipped",
+    FulfillmentStatus.DELIVERED: "order_delivered",
+    OrderStatus.CANCELLED: "order_cancelled",
+    OrderStatus.REJECTED: "order_cancelled",
+}
+
+
+def mails_for(before: Order | None, after: Order) -> list[str]:
+    """The templates to send for this change, in order."""
+    if before is None:
+        placed = ["order_received"]
+        if after.payment_status == PaymentStatus.AWAITING_VERIFICATION:
+            placed.append("wire_transfer_instructions")
+        return placed
+    reached = [getattr(after, axis) for axis in ("payment_status", "fulfillment_status", "status")
+               if getattr(after, axis) != getattr(before, axis)]
+    return [_MAIL_ON[value] for value in reached if value in _MAIL_ON]
+
+
+def mail_context(order: Order) -> dict:
+    """What an order email's template is given."""
+    view = dataclasses.asdict(order)
+    for private in ("customer_entry_id", "version"):
+        view.pop(private)
+    return {"order": view, "customer": {"first_name": order.customer.first_name, "last_name": order.customer.last_name}}
+
+
+def needs_invoice(order: Order, enabled: bool, issue_for: str) -> bool:
+    """Invoices are issued once an order is paid (at placement for cash on delivery), if the store
+    invoices this buyer (all, or companies only: an order whose billing address names a company)."""
+    if not enabled or order.is_test or order.invoice_number is not None or not counts_as_order(order):
+        return False
+    if issue_for == "companies" and not (order.billing_address or {}).get("company"):
+        return False
+    return order.payment_status in (PaymentStatus.PAID, PaymentStatus.UNPAID)
+
+
+def invoice_cancelled_by(before: Order | None, after: Order) -> bool:
+    return (after.invoice_number is not None and after.status in (OrderStatus.CANCELLED, OrderStatus.REJECTED)
+            and (before is None or before.status != after.status))
+
+
+# Timeline events (one small record per happening).
+
+def _event(event_type: str, actor: str, data: dict | None = None) -> TimelineEvent:
+    return TimelineEvent(id=new_id(), type=event_type, at=utc_now(), actor=actor, data=data or {})
+
+
+def placed_event(actor: str, order: Order) -> TimelineEvent:
+    return _event("order_placed", actor, {"number": order.number, "total": order.total, "payment_method": order.payment_method})
+
+
+def status_events(actor: str, before: Order, after: Order) -> list[TimelineEvent]:
+    return [_event("status_changed", actor, {"axis": axis, "from": getattr(before, axis), "to": getattr(after, axis)})
+            for axis in ("payment_status", "fulfillment_status", "status") if getattr(before, axis) != getattr(after, axis)]
+
+
+def line_event(actor: str, kind: str, line: OrderLine, before: OrderLine | None = None) -> TimelineEvent:
+    data = {"sku": line.sku, "quantity": line.quantity, "unit_price": line.unit_price, "discount": line.discount}
+    if before is not None:
+        data["before"] = {"quantity": before.quantity, "unit_price": before.unit_price, "discount": before.discount}
+    return _event(f"line_{kind}", actor, data)
+
+
+def discount_event(actor: str, discount: Discount | None, amount: int) -> TimelineEvent:
+    return _event("discount_applied", actor, {"discount": dataclasses.asdict(discount) if discount else None, "amount": amount})
+
+
+def address_event(actor: str, kind: str) -> TimelineEvent:
+    return _event("address_changed", actor, {"kind": kind})
+
+
+def note_event(actor: str, text: str) -> TimelineEvent:
+    return _event("note", actor, {"text": text})
+
+
+def payment_flagged_event(actor: str, reason: str) -> TimelineEvent:
+    return _event("payment_flagged", actor, {"reason": reason})
+
+
+def invoice_event(kind: str, number: int) -> TimelineEvent:
+    return _event(f"invoice_{kind}", "system", {"number": number})
+
+
+def email_event(template: str) -> TimelineEvent:
+    return _event("email_sent", "system", {"template": template})
+
+
+def anonymised(order: Order) -> Order:
+    """The order of a deleted customer: what was bought stays (accounting); who bought it goes.
+    The city, zip and country of the addresses are kept for sales reports."""
+    def strip(address: dict | None) -> dict | None:
+        return None if address is None else {k: address.get(k) for k in ("city", "zip", "country")}
+
+    return dataclasses.replace(order, customer=OrderCustomer(email=None, first_name="Deleted", last_name="customer"),
+                               customer_id=None, customer_entry_id=None, billing_address=strip(order.billing_address),
+                               shipping_address=strip(order.shipping_address), updated_at=utc_now())

@@ -1,0 +1,399 @@
+"""Orders for staff and shoppers: place, read, list, move through the statuses, edit, delete.
+
+Every change goes the same way: read the order, let the domain say what the new order is and what
+that means elsewhere (stats, sales, badge, emails, events), and save it all in one transaction under
+the version read."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+
+from chalicelib.domain import clock
+from chalicelib.domain import customers as customer_domain
+from chalicelib.domain import orders as domain
+from chalicelib.domain.customers import Customer, TimelineEvent, iso, utc_now
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.mail import queue_mail
+from chalicelib.domain.order_status import (
+    InvalidTransition,
+    OrderStatus,
+    PaymentStatus,
+    can_delete,
+    can_edit_lines,
+    initial_state,
+    move,
+)
+from chalicelib.domain.orders import Order, OrderCustomer, OrderLine
+from chalicelib.domain.products import ProductStatus
+from chalicelib.lazy import lazy_import
+from chalicelib.store import counters
+from chalicelib.store import customers as customer_repo
+from chalicelib.store import orders as repo
+from chalicelib.store import products as product_repo
+from chalicelib.store.orders import OrderEffects
+from chalicelib.store.pagination import Page
+
+configuration = lazy_import("chalicelib.services.configuration")
+customers = lazy_import("chalicelib.services.customers")
+inputs = lazy_import("chalicelib.domain.order_inputs")
+customer_inputs = lazy_import("chalicelib.domain.customer_inputs")
+
+_MAX_RANGE_DAYS = 366
+
+
+def get_order(order_id: str) -> Order:
+    order = repo.get(order_id)
+    if order is None:
+        raise NotFound("No order with this id.")
+    return order
+
+
+def effects_of(before: Order | None, after: Order | None, events: list[TimelineEvent]) -> OrderEffects:
+    """What changing `before` into `after` (None: not there) means outside the order."""
+    entry = (after or before).customer_entry_id
+    mails = [queue_mail(entry, template, **domain.mail_context(after))
+             for template in (domain.mails_for(before, after) if after and entry else [])]
+    return OrderEffects(
+        events=events, mails=mails,
+        counted_before=(domain.counts_as_order(before), domain.spent(before)),
+        counted_after=(domain.counts_as_order(after), domain.spent(after)),
+        unprocessed_delta=int(domain.is_unprocessed(after)) - int(domain.is_unprocessed(before)),
+        sales=domain.sales_changes(before, after))
+
+
+# Placing
+
+def catalogue_lines(wanted: list, staff_prices: bool) -> list[OrderLine]:
+    """Order lines priced from the catalogue (staff may give another unit price). Unknown or
+    no longer sold skus are a 422."""
+    found = product_repo.get_many([w.sku for w in wanted])
+    missing = [w.sku for w in wanted if w.sku not in found or found[w.sku].status == ProductStatus.ARCHIVED
+               or (not staff_prices and found[w.sku].status != ProductStatus.ACTIVE)]
+    if missing:
+        raise InvalidInput("Unknown or unavailable products.", [{"field": "lines", "message": f"sku {s} cannot be ordered"}
+                                                                 for s in missing])
+    return [OrderLine(sku=w.sku, name=found[w.sku].name, quantity=w.quantity, discount=getattr(w, "discount", 0),
+                      unit_price=w.unit_price if staff_prices and w.unit_price is not None else found[w.sku].price)
+            for w in wanted]
+
+
+@dataclasses.dataclass
+class NewOrder:
+    """Everything a new order needs; checkout and staff fill it in."""
+
+    lines: list[OrderLine]
+    payment_method: str
+    delivery_method: str
+    customer: Customer | None = None  # a registered customer, or
+    guest: OrderCustomer | None = None  # a guest
+    billing_address: dict | None = None
+    shipping_address: dict | None = None
+    shipping: int | None = None
+    discount: domain.Discount | None = None
+    is_test: bool = False
+    attribution: dict = dataclasses.field(default_factory=dict)
+    order_id: str | None = None
+
+
+def place_order(new: NewOrder, actor: str) -> Order:
+    """Number the order and write it with everything it changes, in one transaction."""
+    order_id = new.order_id or new_id()
+    now = utc_now()
+    buyer = new.guest or OrderCustomer(email=new.customer.email, first_name=new.customer.first_name,
+                                       last_name=new.customer.last_name, phone=new.customer.phone)
+    state = initial_state(new.payment_method)
+    draft = Order(
+        id=order_id, number=0, customer=buyer, customer_id=new.customer.id if new.customer else None,
+        customer_entry_id=new.customer.id if new.customer else order_id,
+        billing_address=new.billing_address, shipping_address=new.shipping_address,
+        delivery_method=new.delivery_method, payment_method=new.payment_method,
+        status=state.status, payment_status=state.payment_status, fulfillment_status=state.fulfillment_status,
+        lines=new.lines, order_discount=new.discount,
+        shipping=domain.DELIVERY_FEES[new.delivery_method] if new.shipping is None else new.shipping,
+        currency=configuration.store_settings().currency, is_test=new.is_test, attribution=new.attribution,
+        created_at=now, updated_at=now)
+    domain.priced(draft)  # refuse bad discounts before a number is spent
+    order = domain.priced(dataclasses.replace(draft, number=counters.next_value(domain.ORDER_NUMBERS, domain.FIRST_ORDER_NUMBER)))
+    effects = effects_of(None, order, [domain.placed_event(actor, order)])
+    effects.customer_events = [customer_domain.order_placed_event(actor, order.id, order.number, order.total)]
+    guest_entry = None
+    if new.customer is None:
+        stats = customer_domain.CustomerStats(order_count=1, total_spent=domain.spent(order), last_order_at=order.created_at)
+        snapshot = customer_domain.GuestSnapshot(**dataclasses.asdict(buyer))
+        guest_entry = customer_domain.guest_entry(snapshot, order.id, stats, order.is_test)
+    return repo.place(order, effects, customer=new.customer, guest_entry=guest_entry)
+
+
+def create_manual_order(draft: inputs.OrderDraft, actor: str) -> Order:
+    """Staff place an order for a customer or a guest (a phone order)."""
+    customer = customers.get_customer(draft.customer_id) if draft.customer_id else None
+    if customer is not None and customer.guest_order_id is not None:
+        raise InvalidInput("A guest entry stands for one order; order for a guest instead.", [{"field": "customer_id"}])
+    guest = OrderCustomer(**draft.guest.model_dump()) if draft.guest else None
+    return place_order(NewOrder(
+        lines=catalogue_lines(draft.lines, staff_prices=True), payment_method=draft.payment_method,
+        delivery_method=draft.delivery_method, customer=customer, guest=guest,
+        billing_address=_address(draft.billing_address), shipping_address=_address(draft.shipping_address),
+        shipping=draft.shipping, discount=_discount(draft.discount), is_test=draft.is_test,
+        attribution={**draft.attribution.model_dump(exclude_none=True), "channel": draft.attribution.channel or "admin",
+                     "agent_id": actor}), actor)
+
+
+def _address(address) -> dict | None:
+    return address.model_dump() if address is not None else None
+
+
+def _discount(discount) -> domain.Discount | None:
+    return domain.Discount(**discount.model_dump()) if discount is not None else None
+
+
+# Changing
+
+def _save(before: Order, after: Order, events: list[TimelineEvent], payment_event_id: str | None = None) -> Order:
+    effects = effects_of(before, after, events)
+    effects.payment_event_id = payment_event_id
+    return repo.save(before, after, effects)
+
+
+def change_status(order_id: str, status: str, actor: str) -> Order:
+    """Move one axis (named by the status) as the transition table allows (409 otherwise)."""
+    before = get_order(order_id)
+    after = domain.with_state(before, move(before.state, status))
+    return _save(before, after, domain.status_events(actor, before, after))
+
+
+def _editable(order_id: str) -> Order:
+    order = get_order(order_id)
+    if not can_edit_lines(order.state):
+        raise Conflict("Only an open order that has not shipped can be edited.")
+    if order.invoice_number is not None:
+        raise Conflict(f"Invoice {order.invoice_number} is issued for this order: edits are refused. "
+                       "Cancel the order (the invoice is cancelled with it) and place a new one.")
+    return order
+
+
+def _edited(before: Order, actor: str, events: list[TimelineEvent], **changes) -> Order:
+    after = domain.priced(dataclasses.replace(before, updated_at=utc_now(), **changes))
+    return _save(before, after, events)
+
+
+def add_line(order_id: str, line: inputs.LineInput, actor: str) -> Order:
+    before = _editable(order_id)
+    if any(existing.sku == line.sku for existing in before.lines):
+        raise Conflict(f"The order already has a line for {line.sku}; change its quantity instead.")
+    [new_line] = catalogue_lines([line], staff_prices=True)
+    return _edited(before, actor, [domain.line_event(actor, "added", new_line)], lines=[*before.lines, new_line])
+
+
+def _line(order: Order, sku: str) -> OrderLine:
+    for line in order.lines:
+        if line.sku == sku:
+            return line
+    raise NotFound(f"The order has no line for {sku}.")
+
+
+def change_line(order_id: str, sku: str, changes: inputs.LineChanges, actor: str) -> Order:
+    before = _editable(order_id)
+    old = _line(before, sku)
+    new = dataclasses.replace(old, **changes.model_dump(exclude_unset=True, exclude_none=True))
+    lines = [new if line.sku == sku else line for line in before.lines]
+    return _edited(before, actor, [domain.line_event(actor, "changed", new, before=old)], lines=lines)
+
+
+def remove_line(order_id: str, sku: str, actor: str) -> Order:
+    before = _editable(order_id)
+    old = _line(before, sku)
+    if len(before.lines) == 1:
+        raise Conflict("An order keeps at least one line; cancel the order instead.")
+    return _edited(before, actor, [domain.line_event(actor, "removed", old)],
+                   lines=[line for line in before.lines if line.sku != sku])
+
+
+def change_order(order_id: str, changes: inputs.OrderChanges, actor: str) -> Order:
+    """Addresses, delivery, shipping fee and the order discount of an order not shipped yet."""
+    before = _editable(order_id)
+    sent = changes.model_dump(exclude_unset=True)
+    updates, events = {}, []
+    for kind in ("billing_address", "shipping_address"):
+        if kind in sent:
+            updates[kind] = sent[kind]
+            events.append(domain.address_event(actor, kind))
+    if "delivery_method" in sent and changes.delivery_method:
+        updates["delivery_method"] = changes.delivery_method
+        if "shipping" not in sent:
+            updates["shipping"] = domain.DELIVERY_FEES[changes.delivery_method]
+    if changes.shipping is not None:
+        updates["shipping"] = changes.shipping
+    if changes.discount is not None or changes.remove_discount:
+        updates["order_discount"] = None if changes.remove_discount else _discount(changes.discount)
+    if not updates:
+        return before
+    after = domain.priced(dataclasses.replace(before, updated_at=utc_now(), **updates))
+    if "order_discount" in updates:
+        events.append(domain.discount_event(actor, after.order_discount, after.discount))
+    return _save(before, after, events)
+
+
+def delete_order(order_id: str) -> None:
+    """Test orders and never-paid cancelled orders only: the rest are the merchant's records."""
+    order = get_order(order_id)
+    if not can_delete(order.state, order.is_test):
+        raise Conflict("Only test orders and cancelled orders that were never paid can be deleted.")
+    repo.delete(order, effects_of(order, None, []))
+
+
+def add_note(order_id: str, text: str, actor: str) -> TimelineEvent:
+    get_order(order_id)
+    event = domain.note_event(actor, text)
+    repo.add_events(order_id, [event])
+    return event
+
+
+# Payments (the provider's webhook)
+
+def apply_payment(order_id: str, event_id: str, succeeded: bool, amount: int, currency: str) -> Order:
+    """A payment provider's outcome, once per provider event (a replay is PaymentEventSeen). A paid
+    amount or currency that differs from the order flags the order for staff instead of paying it."""
+    before = get_order(order_id)
+    actor = "payment-provider"
+    target = PaymentStatus.PAID if succeeded else PaymentStatus.PAYMENT_FAILED
+    problem = None
+    if succeeded and (amount != before.total or currency != before.currency):
+        problem = f"paid {amount} {currency}, the order is {before.total} {before.currency}"
+    else:
+        try:
+            after = domain.with_state(before, move(before.state, target))
+        except InvalidTransition as refused:
+            problem = f"payment {'succeeded' if succeeded else 'failed'} but {refused.message}"
+    if problem:
+        after = dataclasses.replace(before, flags=[*before.flags, problem], updated_at=utc_now())
+        return _save(before, after, [domain.payment_flagged_event(actor, problem)], payment_event_id=event_id)
+    return _save(before, after, domain.status_events(actor, before, after), payment_event_id=event_id)
+
+
+# Scheduled: online orders left unpaid
+
+def cancel_unpaid_orders() -> int:
+    """Cancel card/PayPal orders unpaid for longer than the setting; returns how many. Each is
+    re-read and moved under its version: a payment arriving meanwhile wins."""
+    hours = configuration.store_settings().unpaid_order_cancel_hours
+    cutoff = iso(clock.now() - timedelta(hours=hours))
+    cancelled = 0
+    for payment_status in (PaymentStatus.AWAITING_PAYMENT, PaymentStatus.PAYMENT_FAILED):
+        for stale in repo.unpaid_since(payment_status, cutoff, limit=500):
+            order = repo.get(stale.id)
+            if (order is None or order.payment_method not in domain.ONLINE_PAYMENTS or order.status != OrderStatus.OPEN
+                    or order.payment_status not in (PaymentStatus.AWAITING_PAYMENT, PaymentStatus.PAYMENT_FAILED)):
+                continue
+            try:
+                change_status(order.id, OrderStatus.CANCELLED, "system:unpaid-timeout")
+                cancelled += 1
+            except Conflict:  # changed meanwhile (paid?): left as it is now
+                continue
+    return cancelled
+
+
+# Reading
+
+def matches(order: Order, query: inputs.OrderQuery) -> bool:
+    wanted = {name: getattr(query, name) for name in ("status", "payment_status", "fulfillment_status", "delivery_method",
+                                                      "payment_method", "is_test", "customer_id")}
+    if any(value is not None and getattr(order, name) != value for name, value in wanted.items()):
+        return False
+    day = order.created_at[:10]
+    return (query.from_ is None or day >= query.from_.isoformat()) and (query.to is None or day <= query.to.isoformat())
+
+
+def list_orders(query: inputs.OrderQuery) -> Page[Order]:
+    """One page of orders, newest first: read through the index that serves the most selective
+    filter (docs/architecture.md), then keep those passing every filter. A page may hold fewer
+    than `limit` orders; follow next_token."""
+    page = _candidates(query)
+    return Page(items=[o for o in page.items if matches(o, query)], next_token=page.next_token)
+
+
+def _candidates(query: inputs.OrderQuery) -> Page[Order]:
+    if query.q and query.q.strip().lstrip("#").isdigit():
+        order = repo.find_by_number(int(query.q.strip().lstrip("#")))
+        return Page(items=[order] if order else [], next_token=None)
+    if query.q:
+        found = customers.list_customers(customer_inputs.CustomerQuery(q=query.q, limit=query.limit, next_token=query.next_token))
+        ids = [order_id for c in found.items for order_id in customer_repo.order_ids(c.id, 20, None).items]
+        return Page(items=repo.get_many(ids), next_token=found.next_token)
+    if query.customer_id:
+        ids = customer_repo.order_ids(query.customer_id, query.limit, query.next_token)
+        return Page(items=repo.get_many(ids.items), next_token=ids.next_token)
+    axis = next((a for a in ("payment_status", "fulfillment_status", "status") if getattr(query, a)), None)
+    return repo.list_page(axis, getattr(query, axis) if axis else None, customer_domain.day_start(query.from_),
+                          customer_domain.day_end(query.to), query.limit, query.next_token)
+
+
+def customer_orders(customer_id: str, limit: int, next_token: str | None) -> Page[Order]:
+    """A customer's orders, newest first (their Orders tab; a shopper's own history)."""
+    ids = customer_repo.order_ids(customer_id, limit, next_token)
+    return Page(items=repo.get_many(ids.items), next_token=ids.next_token)
+
+
+def order_timeline(order_id: str, limit: int, next_token: str | None) -> Page[TimelineEvent]:
+    get_order(order_id)
+    return repo.timeline(order_id, limit, next_token)
+
+
+def unprocessed_count() -> int:
+    return repo.unprocessed_count()
+
+
+@dataclasses.dataclass
+class OrderedProduct:
+    sku: str
+    name: str
+    quantity_sold: int
+    revenue: int
+    order_ids: list[str]
+    cheapest_supplier: dict | None
+
+
+def _months(first: date, last: date) -> list[str]:
+    months, current = [], first.replace(day=1)
+    while current <= last:
+        months.append(current.isoformat()[:7])
+        current = (current + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def ordered_products(day_from: date | None, day_to: date | None) -> list[OrderedProduct]:
+    """Per sku sold in the range (default: the last 30 days): quantity, revenue, orders, and the
+    cheapest supplier. Read from the sales kept per sku and day, never from the orders."""
+    day_to = day_to or clock.now().date()
+    day_from = day_from or day_to - timedelta(days=30)
+    if (day_to - day_from).days > _MAX_RANGE_DAYS:
+        raise InvalidInput(f"The range is at most {_MAX_RANGE_DAYS} days.", [{"field": "from"}])
+    totals: dict[str, OrderedProduct] = {}
+    for row in repo.sales(_months(day_from, day_to), day_from.isoformat(), day_to.isoformat()):
+        seen = totals.setdefault(row.sku, OrderedProduct(row.sku, row.name, 0, 0, [], None))
+        seen.quantity_sold += row.quantity
+        seen.revenue += row.revenue
+        seen.order_ids = sorted(set(seen.order_ids) | row.order_ids)
+    sold = [p for p in totals.values() if p.quantity_sold > 0]
+    catalogue = product_repo.get_many([p.sku for p in sold])
+    for product in sold:
+        supplier = catalogue[product.sku].cheapest_supplier() if product.sku in catalogue else None
+        product.cheapest_supplier = dataclasses.asdict(supplier) if supplier else None
+    return sorted(sold, key=lambda p: (-p.revenue, p.sku))
+
+
+# A deleted customer
+
+def anonymise_orders_of(customer_id: str) -> int:
+    """Orders of a deleted customer keep what was bought and lose who bought it. Safe to run again."""
+    done, token = 0, None
+    while True:
+        ids = customer_repo.order_ids(customer_id, 100, token)
+        for order in repo.get_many(ids.items):
+            if order.customer_entry_id is not None:
+                repo.save(order, domain.anonymised(order), OrderEffects())
+                done += 1
+        token = ids.next_token
+        if token is None:
+            return done

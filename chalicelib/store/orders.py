@@ -1,0 +1,290 @@
+"""Order repository: the only code that knows the orders' keys, indexes and conditions.
+
+Items (see docs/architecture.md for the whole table):
+- order `ORDER#<id>/ORDER` with its lines; sorted by `<created_at>#<id>` in GSI1 `ORDERS` (all),
+  GSI2 `OSTATUS#<status>`, GSI3 `OPAY#<payment_status>`, GSI4 `OFUL#<fulfillment_status>`;
+- number `ORDERNO#<number>/ORDERNO` (lookup by number, and numbers stay unique);
+- timeline `ORDER#<id>/EVT#<ulid>`;
+- sales per sku and day `OPRODS#<yyyy-mm>/<yyyy-mm-dd>#<sku>` (ADD deltas);
+- the unprocessed-orders badge: counter `COUNTER#unprocessed_orders`;
+- payment events applied: `PAYEVT#<provider event id>/PAYEVT` (TTL).
+An order change writes all of its effects (customer card and stats, sales, badge, events, queued
+emails) in ONE transaction conditioned on the order's version.
+"""
+import dataclasses
+from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib.domain.customers import Customer, OrderSummary, TimelineEvent
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.mail import QueuedMail
+from chalicelib.domain.orders import UNPROCESSED, Discount, Order, OrderCustomer, OrderLine, SalesChange, priced
+from chalicelib.store import customers as customer_repo
+from chalicelib.store import mail_log
+from chalicelib.store.models import (
+    ALL_OLD,
+    CounterItem,
+    OrderEventItem,
+    OrderItem,
+    OrderNumberItem,
+    ProcessedEventItem,
+    ProductSalesItem,
+    TableItem,
+    failed_conditions,
+    transact_write,
+)
+from chalicelib.store.pagination import Page, decode_token, newest_first, one_request
+
+_ORDER = "ORDER"
+_SCALARS = ("id", "number", "customer_id", "customer_entry_id", "billing_address", "shipping_address",
+            "delivery_method", "payment_method", "status", "payment_status", "fulfillment_status", "shipping",
+            "currency", "is_test", "attribution", "invoice_number", "flags", "created_at", "updated_at")
+_INT_FIELDS = ("number", "shipping", "invoice_number")
+# Which index lists orders by which axis (the partition prefix is the axis' own).
+INDEX_OF_AXIS = {None: ("gsi1", "ORDERS"), "status": ("gsi2", "OSTATUS#"), "payment_status": ("gsi3", "OPAY#"),
+                 "fulfillment_status": ("gsi4", "OFUL#")}
+
+
+def order_pk(order_id: str) -> str:
+    return f"ORDER#{order_id}"
+
+
+@dataclass
+class OrderEffects:
+    """What a change of an order means outside the order item (computed by the domain)."""
+
+    events: list[TimelineEvent] = field(default_factory=list)
+    mails: list[QueuedMail] = field(default_factory=list)
+    counted_before: tuple[bool, int] = (False, 0)  # (in the order count, money counted) before
+    counted_after: tuple[bool, int] = (False, 0)
+    unprocessed_delta: int = 0
+    sales: list[SalesChange] = field(default_factory=list)
+    customer_events: list[TimelineEvent] = field(default_factory=list)
+    payment_event_id: str | None = None  # a provider event applied with this change (once)
+
+
+def _sort_key(order: Order) -> str:
+    return f"{order.created_at}#{order.id}"
+
+
+def _item(order: Order) -> OrderItem:
+    key = _sort_key(order)
+    return OrderItem(
+        PK=order_pk(order.id), SK=_ORDER, GSI1PK="ORDERS", GSI1SK=key,
+        GSI2PK=f"OSTATUS#{order.status}", GSI2SK=key, GSI3PK=f"OPAY#{order.payment_status}", GSI3SK=key,
+        GSI4PK=f"OFUL#{order.fulfillment_status}", GSI4SK=key,
+        customer=dataclasses.asdict(order.customer), lines=[dataclasses.asdict(line) for line in order.lines],
+        order_discount=dataclasses.asdict(order.order_discount) if order.order_discount else None,
+        **{name: getattr(order, name) for name in _SCALARS})
+
+
+def _to_domain(item: OrderItem) -> Order:
+    fields = {name: getattr(item, name) for name in _SCALARS}
+    for name in _INT_FIELDS:
+        fields[name] = None if fields[name] is None else int(fields[name])
+    order = Order(customer=OrderCustomer(**item.customer), lines=[OrderLine(**line) for line in item.lines],
+                  order_discount=Discount(**item.order_discount) if item.order_discount else None,
+                  version=item.version, **fields)
+    return dataclasses.replace(order, **_totals(order))
+
+
+def _totals(order: Order) -> dict:
+    """Totals are stored only as lines and discount: recomputed on read, they cannot drift."""
+    priced_order = priced(order)
+    return {k: getattr(priced_order, k) for k in ("lines", "subtotal", "discount", "total")}
+
+
+def from_image(raw_image: dict | None) -> Order | None:
+    item = TableItem.from_raw_data(raw_image) if raw_image else None
+    return _to_domain(item) if isinstance(item, OrderItem) else None
+
+
+def _summary(order: Order) -> OrderSummary:
+    return OrderSummary(id=order.id, number=order.number, total=order.total, status=order.status, created_at=order.created_at)
+
+
+def event_item(order_id: str, event: TimelineEvent) -> OrderEventItem:
+    return OrderEventItem(PK=order_pk(order_id), SK=f"EVT#{event.id}", id=event.id, event_type=event.type,
+                          at=event.at, actor=event.actor, data=event.data)
+
+
+def _stage_effects(tx, order: Order, effects: OrderEffects) -> None:
+    for event in effects.events:
+        tx.save(event_item(order.id, event))
+    for mail in effects.mails:
+        tx.save(mail_log.queued_item(mail))
+    if effects.unprocessed_delta:
+        tx.update(CounterItem(PK=f"COUNTER#{UNPROCESSED}", SK="COUNTER"),
+                  actions=[CounterItem.value.add(effects.unprocessed_delta), CounterItem.item_type.set(CounterItem)])
+    month, day = order.created_at[:7], order.created_at[:10]
+    for change in effects.sales:
+        actions = [ProductSalesItem.quantity.add(change.quantity), ProductSalesItem.revenue.add(change.revenue),
+                   ProductSalesItem.sku.set(change.sku), ProductSalesItem.day.set(day),
+                   ProductSalesItem.name.set(change.name), ProductSalesItem.item_type.set(ProductSalesItem)]
+        if change.listed is True:
+            actions.append(ProductSalesItem.order_ids.add({order.id}))
+        elif change.listed is False:
+            actions.append(ProductSalesItem.order_ids.delete({order.id}))
+        tx.update(ProductSalesItem(PK=f"OPRODS#{month}", SK=f"{day}#{change.sku}"), actions=actions)
+    if effects.payment_event_id:
+        tx.save(ProcessedEventItem(PK=f"PAYEVT#{effects.payment_event_id}", SK="PAYEVT", order_id=order.id,
+                                   at=order.updated_at, expires_at=_in_days(order.updated_at, 90)),
+                condition=ProcessedEventItem.PK.does_not_exist(), return_values=ALL_OLD)
+
+
+def _in_days(iso: str, days: int) -> int:
+    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()) + days * 86400
+
+
+def place(order: Order, effects: OrderEffects, customer: Customer | None = None,
+          guest_entry: Customer | None = None) -> Order:
+    """A new order, its number, and everything it changes, in ONE transaction: for a registered
+    customer the history card and stats; for a guest, the guest's own customer entry."""
+    item = _item(order)
+    with transact_write() as tx:
+        tx.save(item, condition=OrderItem.PK.does_not_exist())
+        tx.save(OrderNumberItem(PK=f"ORDERNO#{order.number}", SK="ORDERNO", order_id=order.id),
+                condition=OrderNumberItem.PK.does_not_exist())
+        spent = effects.counted_after[1]
+        if guest_entry is not None:
+            card = customer_repo.order_summary_item(guest_entry.id, _summary(order), counted=True, counted_total=spent)
+            customer_repo.stage_create(tx, guest_entry, effects.customer_events, companions=[card])
+        elif customer is not None:
+            customer_repo.stage_order_added(tx, customer, _summary(order), spent, order.is_test, effects.customer_events)
+        _stage_effects(tx, order, effects)
+    return dataclasses.replace(order, version=item.version)
+
+
+def _changed_meanwhile() -> Conflict:
+    return Conflict("The order was changed by someone else meanwhile; read it again and retry.")
+
+
+class PaymentEventSeen(Conflict):
+    """The provider event was applied already (a replay)."""
+
+
+def save(before: Order, after: Order, effects: OrderEffects) -> Order:
+    """The changed order under the version read, with its effects, in ONE transaction."""
+    item = _item(after)
+    item.version = before.version
+    try:
+        with transact_write() as tx:
+            tx.save(item, return_values=ALL_OLD)  # PynamoDB conditions it on the version and bumps it
+            if after.customer_entry_id is not None:
+                customer_repo.stage_order_changed(tx, after.customer_entry_id, _summary(after), *effects.counted_after,
+                                                  *effects.counted_before)
+            _stage_effects(tx, after, effects)
+    except TransactWriteError as error:
+        if "processed_event" in failed_conditions(error):
+            raise PaymentEventSeen("This payment event was applied already.")
+        raise _changed_meanwhile()
+    return dataclasses.replace(after, version=item.version)
+
+
+def delete(order: Order, effects: OrderEffects) -> None:
+    """The order, its number and its share of the stats in one transaction; then its timeline."""
+    key = order_key(order.id)
+    key.version = order.version
+    try:
+        with transact_write() as tx:
+            tx.delete(key)
+            tx.delete(OrderNumberItem(PK=f"ORDERNO#{order.number}", SK="ORDERNO"))
+            if order.customer_entry_id is not None:
+                customer_repo.stage_order_removed(tx, order.customer_entry_id, order.id, *effects.counted_before)
+            _stage_effects(tx, order, dataclasses.replace(effects, events=[], mails=[]))
+    except TransactWriteError:
+        raise _changed_meanwhile()
+    events = OrderEventItem.query(order_pk(order.id), OrderEventItem.SK.startswith("EVT#"), attributes_to_get=["PK", "SK"])
+    with OrderEventItem.batch_write() as batch:
+        for event in events:
+            batch.delete(event)
+
+
+def order_key(order_id: str) -> OrderItem:
+    return OrderItem(PK=order_pk(order_id), SK=_ORDER)
+
+
+def get(order_id: str) -> Order | None:
+    try:
+        return _to_domain(OrderItem.get(order_pk(order_id), _ORDER, consistent_read=True))
+    except OrderItem.DoesNotExist:
+        return None
+
+
+def get_many(order_ids: Iterable[str]) -> list[Order]:
+    """Orders in the order asked (missing ones left out): one BatchGet."""
+    wanted = list(dict.fromkeys(order_ids))
+    if not wanted:
+        return []
+    found = {i.id: _to_domain(i) for i in OrderItem.batch_get([(order_pk(o), _ORDER) for o in wanted])}
+    return [found[o] for o in wanted if o in found]
+
+
+def find_by_number(number: int) -> Order | None:
+    try:
+        pointer = OrderNumberItem.get(f"ORDERNO#{number}", "ORDERNO")
+    except OrderNumberItem.DoesNotExist:
+        return None
+    return get(pointer.order_id)
+
+
+def list_page(axis: str | None, value: str | None, created_from: str | None, created_to: str | None,
+              limit: int, next_token: str | None) -> Page[Order]:
+    """Newest first, ONE request per page: on GSI1 (all orders), or the index of the axis filtered
+    by; the creation range is a key condition. A page's items are then filtered by the service."""
+    index_name, prefix = INDEX_OF_AXIS[axis]
+    index = getattr(OrderItem, index_name)
+    name = index.Meta.index_name
+    sort_key = getattr(OrderItem, f"{name}SK")
+    lower, upper = created_from or "0", (created_to or "9999") + "~"
+    start = decode_token(next_token, {"PK", "SK", f"{name}PK", f"{name}SK"})
+    result = index.query(prefix + (value or ""), sort_key.between(lower, upper), scan_index_forward=False,
+                         page_size=limit, last_evaluated_key=start)
+    items, token = one_request(OrderItem, result)
+    return Page(items=[_to_domain(i) for i in items], next_token=token)
+
+
+def unpaid_since(payment_status: str, created_before: str, limit: int) -> list[Order]:
+    """The oldest orders still in `payment_status`, created before the given time (GSI3, one Query)."""
+    result = OrderItem.gsi3.query(f"OPAY#{payment_status}", OrderItem.GSI3SK < created_before, limit=limit)
+    return [_to_domain(i) for i in result]
+
+
+def timeline(order_id: str, limit: int, next_token: str | None) -> Page[TimelineEvent]:
+    return newest_first(OrderEventItem, order_pk(order_id), "EVT#", limit, next_token,
+                        lambda e: TimelineEvent(id=e.id, type=e.event_type, at=e.at, actor=e.actor, data=e.data))
+
+
+def add_events(order_id: str, events: list[TimelineEvent]) -> None:
+    """Events that change nothing else (a note, an email sent)."""
+    with OrderEventItem.batch_write() as batch:
+        for event in events:
+            batch.save(event_item(order_id, event))
+
+
+def unprocessed_count() -> int:
+    try:
+        return int(CounterItem.get(f"COUNTER#{UNPROCESSED}", "COUNTER").value)
+    except CounterItem.DoesNotExist:
+        return 0
+
+
+@dataclass
+class SkuSales:
+    sku: str
+    name: str
+    quantity: int
+    revenue: int
+    order_ids: set[str]
+
+
+def sales(months: list[str], day_from: str, day_to: str) -> list[SkuSales]:
+    """Sales per sku and day in the range: one Query per month partition (bounded by days x skus)."""
+    rows = []
+    for month in months:
+        for item in ProductSalesItem.query(f"OPRODS#{month}", ProductSalesItem.SK.between(day_from, day_to + "~")):
+            rows.append(SkuSales(item.sku, item.name or "", int(item.quantity), int(item.revenue), set(item.order_ids or ())))
+    return rows
