@@ -3,7 +3,7 @@ order history. Speaks in domain terms; storage is the repositories' job."""
 from __future__ import annotations
 
 from chalicelib.domain import customers as domain
-from chalicelib.domain.customers import Customer, OrderSummary
+from chalicelib.domain.customers import Customer
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.search import normalize_query, rarest_gram
 from chalicelib.lazy import lazy_import
@@ -96,23 +96,3 @@ def customer_timeline(customer_id: str, limit: int, next_token: str | None) -> P
     get_customer(customer_id)  # a deleted customer's events go a moment later (stream purge): 404 at once
     return repo.timeline(customer_id, limit, next_token)
 
-
-def record_order(customer_id: str, order: OrderSummary, is_test: bool, actor: str) -> bool:
-    """The orders side tells a registered customer's history card about a placed order; once per
-    order id (a redelivered event changes nothing)."""
-    customer = get_customer(customer_id)
-    event = domain.order_placed_event(actor, order.id, order.number, order.total)
-    return repo.add_order(customer, order, spent=order.total, is_test=is_test, events=[event])
-
-
-def add_guest_entry(snapshot: domain.GuestSnapshot, order: OrderSummary, is_test: bool) -> Customer:
-    """A guest checkout appears as its own customer entry, once per order (as store platforms do for
-    privacy): never merged by email, never blocking a later registration. The entry's id is the
-    order's id, so recording the same order twice finds the entry already there."""
-    existing = repo.get(order.id)
-    if existing is not None:
-        return existing
-    stats = domain.CustomerStats(order_count=1, total_spent=0 if is_test else order.total, last_order_at=order.created_at)
-    customer = domain.guest_entry(snapshot, order.id, stats, is_test)
-    return repo.create(customer, [domain.customer_created_event("guest-checkout", registered=False)],
-                       companions=[repo.order_summary_item(customer.id, order)])

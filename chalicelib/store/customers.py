@@ -280,20 +280,6 @@ def order_summary_item(customer_id: str, order: OrderSummary, counted: bool = Tr
                             counted=counted, counted_total=counted_total, **dataclasses.asdict(order))
 
 
-def add_order(customer: Customer, order: OrderSummary, spent: int, is_test: bool = False,
-              events: list[TimelineEvent] = ()) -> bool:
-    """Put an order on the customer's history card and stats, once per order id: a redelivered event
-    changes nothing (False). `spent` counts in the money figures unless the order is a test."""
-    try:
-        with transact_write() as tx:
-            stage_order_added(tx, customer, order, 0 if is_test else spent, is_test, events)
-    except TransactWriteError as error:
-        if "order_summary" in failed_conditions(error):
-            return False
-        raise _changed_meanwhile()
-    return True
-
-
 def stage_order_added(tx, customer: Customer, order: OrderSummary, spent: int, is_test: bool,
                       events: Iterable[TimelineEvent] = ()) -> None:
     """A new order on the history card, its count and money in the stats, and the list position

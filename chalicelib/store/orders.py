@@ -144,18 +144,29 @@ def place(order: Order, effects: OrderEffects, customer: Customer | None = None,
     """A new order, its number, and everything it changes, in ONE transaction: for a registered
     customer the history card and stats; for a guest, the guest's own customer entry."""
     item = _item(order)
-    with transact_write() as tx:
-        tx.save(item, condition=OrderItem.PK.does_not_exist())
-        tx.save(OrderNumberItem(PK=f"ORDERNO#{order.number}", SK="ORDERNO", order_id=order.id),
-                condition=OrderNumberItem.PK.does_not_exist())
-        spent = effects.counted_after[1]
-        if guest_entry is not None:
-            card = customer_repo.order_summary_item(guest_entry.id, _summary(order), counted=True, counted_total=spent)
-            customer_repo.stage_create(tx, guest_entry, effects.customer_events, companions=[card])
-        elif customer is not None:
-            customer_repo.stage_order_added(tx, customer, _summary(order), spent, order.is_test, effects.customer_events)
-        _stage_effects(tx, order, effects)
+    try:
+        with transact_write() as tx:
+            _stage_placement(tx, item, order, effects, customer, guest_entry)
+    except TransactWriteError as error:
+        if "order" in failed_conditions(error):
+            raise Conflict("This order exists already.")
+        raise _changed_meanwhile()
     return dataclasses.replace(order, version=item.version)
+
+
+def _stage_placement(tx, item: OrderItem, order: Order, effects: OrderEffects, customer: Customer | None,
+                     guest_entry: Customer | None) -> None:
+    """The order (conditioned: a retried placement finds it), its number, the customer side, the effects."""
+    tx.save(item, condition=OrderItem.PK.does_not_exist(), return_values=ALL_OLD)
+    tx.save(OrderNumberItem(PK=f"ORDERNO#{order.number}", SK="ORDERNO", order_id=order.id),
+            condition=OrderNumberItem.PK.does_not_exist())
+    spent = effects.counted_after[1]
+    if guest_entry is not None:
+        card = customer_repo.order_summary_item(guest_entry.id, _summary(order), counted=True, counted_total=spent)
+        customer_repo.stage_create(tx, guest_entry, effects.customer_events, companions=[card])
+    elif customer is not None:
+        customer_repo.stage_order_added(tx, customer, _summary(order), spent, order.is_test, effects.customer_events)
+    _stage_effects(tx, order, effects)
 
 
 def _changed_meanwhile() -> Conflict:

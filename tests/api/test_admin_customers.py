@@ -1,4 +1,6 @@
 """Staff manage customer records: create, read, change, delete, list."""
+import pytest
+
 from tests.support.api import staff_token
 
 
@@ -99,14 +101,22 @@ def test_list_is_sorted_by_last_name_when_nobody_ordered_and_pages_through(api, 
     assert names == ["Adams", "Brown", "émile", "Müller", "Zeta"]
 
 
-def _place_order(customer_id: str, created_at: str, total: int = 2500, number: int = 1001) -> bool:
-    """Stand-in for the orders issue: what it will call when a registered customer's order is placed."""
-    from chalicelib.domain.customers import OrderSummary
-    from chalicelib.domain.ids import new_id
-    from chalicelib.services import customers
+def _place_order(customer_id: str | None, created_at: str, total: int = 2500, is_test: bool = False, guest=None) -> dict:
+    """An order of `total` (one line, no shipping) placed at `created_at` for a customer or a guest."""
+    from datetime import datetime
+    from unittest import mock
 
-    order = OrderSummary(id=new_id(), number=number, total=total, status="open", created_at=created_at)
-    return customers.record_order(customer_id, order, is_test=False, actor="checkout")
+    from chalicelib.domain import clock
+    from chalicelib.domain.orders import OrderLine
+    from chalicelib.services import customers, orders
+
+    customer = customers.get_customer(customer_id) if customer_id else None
+    at = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
+    with mock.patch.object(clock, "now", lambda: at):
+        placed = orders.place_order(orders.NewOrder(
+            lines=[OrderLine(sku="GIFT-01", name="Gift card", quantity=1, unit_price=total)], payment_method="card",
+            delivery_method="pickup", customer=customer, guest=guest, is_test=is_test), actor="checkout")
+    return {"id": placed.id, "number": placed.number}
 
 
 def test_list_puts_recent_buyers_first_and_customers_without_orders_last(api, admin_token, new_customer):
@@ -124,8 +134,8 @@ def test_list_puts_recent_buyers_first_and_customers_without_orders_last(api, ad
 def test_detail_shows_stats_and_the_three_newest_orders(api, admin_token, new_customer):
     # Given a customer with four orders
     created = new_customer()
-    for n, (day, total) in enumerate([("01", 1000), ("02", 2000), ("03", 3000), ("04", 4001)]):
-        _place_order(created["id"], f"2026-02-{day}T09:00:00.000Z", total=total, number=1001 + n)
+    for day, total in [("01", 1000), ("02", 2000), ("03", 3000), ("04", 4001)]:
+        _place_order(created["id"], f"2026-02-{day}T09:00:00.000Z", total=total)
     # When staff open the customer
     stats = api.get(f"/admin/customers/{created['id']}", token=admin_token).json["stats"]
     # Then the card counts all four and lists the three newest, newest first
@@ -136,15 +146,20 @@ def test_detail_shows_stats_and_the_three_newest_orders(api, admin_token, new_cu
     assert [e["data"]["number"] for e in timeline if e["type"] == "order_placed"] == [1004, 1003, 1002, 1001]
 
 
-def test_an_order_recorded_twice_counts_once(api, admin_token, new_customer):
-    from chalicelib.domain.customers import OrderSummary
-    from chalicelib.store import customers as repo
+def test_an_order_placed_twice_counts_once(api, admin_token, new_customer):
+    from chalicelib.domain.errors import Conflict
+    from chalicelib.domain.orders import OrderLine
+    from chalicelib.services import customers, orders
 
+    # Given a customer and an order placed with a given id (a retried checkout reuses its id)
     created = new_customer()
-    order = OrderSummary(id="01JORDER000000000000000001", number=1001, total=700, status="open",
-                         created_at="2026-02-01T09:00:00.000Z")
-    assert repo.add_order(repo.get(created["id"]), order, spent=700) is True
-    assert repo.add_order(repo.get(created["id"]), order, spent=700) is False
+    new = orders.NewOrder(lines=[OrderLine(sku="GIFT-01", name="Gift card", quantity=1, unit_price=700)],
+                          payment_method="card", delivery_method="pickup", customer=customers.get_customer(created["id"]),
+                          order_id="01JORDER000000000000000001")
+    orders.place_order(new, actor="checkout")
+    # When it is placed again, it is refused and counts once
+    with pytest.raises(Conflict):
+        orders.place_order(new, actor="checkout")
     stats = api.get(f"/admin/customers/{created['id']}", token=admin_token).json["stats"]
     assert stats["order_count"] == 1 and stats["total_spent"] == 700
 
