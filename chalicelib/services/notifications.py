@@ -1,27 +1,37 @@
 """Sends the emails that changes queued (the outbox). Runs after the change is stored: a failed send
-is recorded and raised (the stream retries it), and never undoes the change."""
+is recorded and raised (the stream retries it), and never undoes the change. An email whose template
+staff disabled is recorded as skipped, not sent."""
 from datetime import timedelta
 
 from chalicelib.domain import clock
 from chalicelib.domain.customers import iso
 from chalicelib.domain.mail import MailStatus
 from chalicelib.notify import mailer
-from chalicelib.store import customers, mail_log
+from chalicelib.domain.orders import email_event
+from chalicelib.store import customers, email_templates, mail_log, orders
 
 _CLAIM_TIMEOUT = timedelta(minutes=5)
 
 
 def send_queued_mail(customer_id: str, mail_id: str) -> bool:
     """Send one queued email, once: True if it went out now, False if it was not ours to send
-    (already sent, being sent, or its customer is gone)."""
+    (already sent, being sent, or its customer is gone) or its template is disabled (logged skipped)."""
     customer = customers.get(customer_id)
     mail = mail_log.claim(customer_id, mail_id, stale_before=iso(clock.now() - _CLAIM_TIMEOUT))
     if mail is None or customer is None:
         return False
     try:
-        subject = mailer.send(mail.template, customer.email, mail.context)
+        override = email_templates.get(mail.template)  # staff's version of the template, if any
+        disabled = override is not None and not override.enabled
+        subject = None if disabled else mailer.send(mail.template, customer.email, mail.context, override)
     except Exception:
         mail_log.record(customer_id, mail_id, MailStatus.FAILED)
         raise
+    if subject is None:
+        mail_log.record(customer_id, mail_id, MailStatus.SKIPPED)
+        return False
     mail_log.record(customer_id, mail_id, MailStatus.SENT, subject)
+    order_id = (mail.context.get("order") or {}).get("id")
+    if order_id:  # an order email also goes on the order's timeline
+        orders.add_events(order_id, [email_event(mail.template)])
     return True

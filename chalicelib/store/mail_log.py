@@ -34,10 +34,10 @@ def claim(customer_id: str, mail_id: str, stale_before: str) -> QueuedMail | Non
 
 
 def record(customer_id: str, mail_id: str, status: str, subject: str = "") -> None:
-    """Sent: the template context (it may hold a single-use link) is dropped."""
+    """Sent or skipped (template disabled): the template context (it may hold a single-use link) is dropped."""
     item = MailLogItem(PK=f"CUST#{customer_id}", SK=f"MAIL#{mail_id}")
     actions = [MailLogItem.status.set(status), MailLogItem.at.set(utc_now())]
-    if status == MailStatus.SENT:
+    if status in (MailStatus.SENT, MailStatus.SKIPPED):
         actions += [MailLogItem.subject.set(subject), MailLogItem.context.remove()]
     item.update(actions=actions)
 

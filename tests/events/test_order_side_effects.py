@@ -63,6 +63,8 @@ def test_a_failed_email_is_retried_and_the_order_keeps_its_status(api, admin_tok
     assert deliver(mail) == {"batchItemFailures": []}
     assert deliver(mail) == {"batchItemFailures": []}
     assert len(_sent()) == 1 and set(_sent()[0].destinations) == {customer["email"]}
+    events = api.get(f"/admin/orders/{order['id']}/timeline", token=admin_token).json["items"]
+    assert [e["data"]["template"] for e in events if e["type"] == "email_sent"] == ["payment_received"]
 
 
 def test_online_orders_left_unpaid_are_cancelled_by_the_schedule(api, admin_token, place, clock):
