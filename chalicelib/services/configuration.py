@@ -17,7 +17,7 @@ def update_settings(changes: SettingsChanges) -> StoreSettings:
     if changes.default_group_id is not None:
         checked_group(changes.default_group_id)
     current = settings_repo.get()
-    return settings_repo.save(current.model_copy(update=changes.model_dump(exclude_unset=True)))
+    return settings_repo.save(StoreSettings.model_validate({**current.model_dump(), **changes.model_dump(exclude_unset=True)}))
 
 
 def _stored_groups() -> dict[str, Group]:
