@@ -21,6 +21,7 @@ ENV = {
     "AWS_DEFAULT_REGION": "us-east-1", "TABLE_NAME": TABLE_NAME,
     "STAFF_TOKEN_SECRET": "bench-staff-secret-0123456789abcdef",
     "CUSTOMER_TOKEN_SECRET": "bench-customer-secret-0123456789abcdef",
+    "PAYMENT_WEBHOOK_SECRET": "bench-payment-secret-0123456789abcdef",
 }
 
 
@@ -37,3 +38,26 @@ def running_table(**extra_env: str):
 
         create_table(boto3.client("dynamodb"), TABLE_NAME)
         yield url
+
+
+@contextlib.contextmanager
+def moto_s3(bucket: str):
+    """S3 from moto's server on a free port, with `bucket`; the environment points S3 clients at it."""
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    os.environ["AWS_ENDPOINT_URL_S3"] = f"http://127.0.0.1:{port}"
+    try:
+        import boto3
+
+        boto3.Session().client("s3").create_bucket(Bucket=bucket)
+        yield
+    finally:
+        os.environ.pop("AWS_ENDPOINT_URL_S3", None)
+        server.stop()
