@@ -41,16 +41,38 @@ class Options:
         return f"http://{HOST}:{port}"
 
 
+SECRET_NAMES = ("staff_token_secret", "customer_token_secret", "payment_webhook_secret")
+
+
+def secrets_file(data_dir: Path) -> Path:
+    return data_dir / "secrets.json"
+
+
 def load_secrets(data_dir: Path) -> dict:
-    """The dev token secrets: generated once, kept in data_dir (git-ignored) so tokens survive restarts."""
-    path = data_dir / "secrets.json"
-    if path.exists():
-        return json.loads(path.read_text())
+    """The dev secrets (token keys, payment webhook key): each generated once, kept in data_dir
+    (git-ignored) so tokens survive restarts. A file from before a secret existed gets it added; the
+    values already there are kept."""
+    import fcntl
+
+    path = secrets_file(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    values = {"staff_token_secret": secrets.token_urlsafe(32), "customer_token_secret": secrets.token_urlsafe(32)}
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
-        json.dump(values, file, indent=2)
+    with open(data_dir / "secrets.lock", "w") as lock:  # `make token` may run while the stack starts
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        values = json.loads(path.read_text()) if path.exists() else {}
+        missing = [name for name in SECRET_NAMES if not values.get(name)]
+        if missing:
+            values.update({name: secrets.token_urlsafe(32) for name in missing})
+            _write_private(path, values)
     return values
+
+
+def _write_private(path: Path, values: dict) -> None:
+    """Readable by the owner only, replaced in one step (a reader never sees half a file)."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.unlink(missing_ok=True)
+    with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+        json.dump(values, file, indent=2)
+    os.replace(partial, path)
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +94,7 @@ def app_environment(options: Options, secret_values: dict) -> dict:
         "AWS_ENDPOINT_URL_DYNAMODB": dynamodb, "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": dynamodb,
         "STAFF_TOKEN_SECRET": secret_values["staff_token_secret"],
         "CUSTOMER_TOKEN_SECRET": secret_values["customer_token_secret"],
+        "PAYMENT_WEBHOOK_SECRET": secret_values["payment_webhook_secret"],
         "DEV_ROUTES": "true",
         "MAIL_DIR": str(options.mail_dir),
     }

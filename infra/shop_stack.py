@@ -1,15 +1,17 @@
-"""The shop in one CloudFormation stack: the table, the imports bucket and queue, the mail identity, the
-staff user pool, the customer-token secret, and the Chalice app (API, SQS consumer, stream consumer,
-schedules) wired to them with one least-privilege role per kind of function.
+"""The shop in one CloudFormation stack: the table, the imports bucket and queue, the documents bucket,
+the mail identity, the staff user pool, the customer-token and payment-webhook secrets, and the Chalice
+app (API, SQS consumer, stream consumer, schedules) wired to them with one least-privilege role per kind
+of function.
 
 Whatever the app also knows (table definition, TTL attribute, queue name, staff roles, handlers) is
 imported from the project, never copied.
 """
 import importlib
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnOutput, CfnResource, Duration, RemovalPolicy, SecretValue, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -18,13 +20,14 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sqs as sqs
-from chalice.app import DynamoDBEventConfig, SQSEventConfig
+from chalice.app import DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
 from chalice.cdk import Chalice
 from chalice.cli.factory import CLIFactory
 from chalice.constants import DEFAULT_LAMBDA_TIMEOUT
 from chalice.utils import to_cfn_resource_name
 from constructs import Construct
 
+from chalicelib.domain.invoices import document_key
 from chalicelib.domain.tokens import STAFF_ROLES
 from chalicelib.events.handlers import IMPORTS_QUEUE
 from chalicelib.store.table import TTL_ATTRIBUTE, table_definition
@@ -45,6 +48,9 @@ STAGES = {
 
 IMPORTS_MAX_RECEIVES = 5  # deliveries of an import message before it goes to the imports dead-letter queue
 STREAM_MAX_RETRIES = 5  # retries of a failing stream batch before its position goes to the on-failure queue
+INVOICES_PREFIX = posixpath.dirname(document_key(1)) + "/"  # where the stream handler puts invoice PDFs
+# `-c payment_webhook_secret_version=<VersionId>`: pin the webhook key's version (see infra/README.md, Secrets).
+WEBHOOK_SECRET_VERSION_CONTEXT = "payment_webhook_secret_version"
 
 # How API Gateway answers by itself (no such route, throttling, its own errors), in our error envelope.
 # type -> (status to force, or None to keep API Gateway's; code; message, or None for API Gateway's own)
@@ -129,10 +135,16 @@ class ShopStack(Stack):
                                       retention_period=Duration.days(14))
         self.mail_identity = ses.EmailIdentity(self, "MailSender", identity=ses.Identity.email(mail_sender))
         self._staff_pool()
-        self.customer_token_secret = secretsmanager.Secret(
-            self, "CustomerTokenSecret", description="HS256 key of the customer tokens that the shop API issues",
-            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
-            removal_policy=stage.removal_policy)
+        self.customer_token_secret = self._secret(
+            "CustomerTokenSecret", "HS256 key of the customer tokens that the shop API issues")
+        # The provider's signing key is put here after the first deploy; until then the generated value
+        # (known to nobody) makes the API refuse every webhook.
+        self.payment_webhook_secret = self._secret(
+            "PaymentWebhookSecret", "HMAC-SHA256 key of the payment provider's webhooks (the provider's signing key)")
+        CfnOutput(self, "PaymentWebhookSecretArn", value=self.payment_webhook_secret.secret_arn,
+                  description="Put the payment provider's webhook signing key here, then deploy with "
+                              "-c payment_webhook_secret_version=<its VersionId> (infra/README.md, Secrets)")
+        self._documents()
 
         # Overrides of .chalice/config.json's stage (user parameters win over the file).
         self.imports_bucket_name = f"shop-{stage.name}-imports-{Aws.ACCOUNT_ID}-{Aws.REGION}"
@@ -145,13 +157,15 @@ class ShopStack(Stack):
                 "TABLE_NAME": self.table.ref,
                 "TABLE_STREAM_ARN": self.table.attr_stream_arn,
                 "IMPORTS_BUCKET": self.imports_bucket_name,
+                "DOCUMENTS_BUCKET": self.documents_bucket.bucket_name,
                 "MAIL_SENDER": mail_sender,
             },
         }
         sqs_handlers = [s for s in app.event_sources if isinstance(s, SQSEventConfig)]
         self._imports(visibility_timeout=6 * _longest_timeout(source_dir, stage.name, chalice_config, sqs_handlers))
         roles = self._roles()
-        chalice_config["iam_role_arn"] = roles["api"].role_arn  # the default, for the API and any schedule
+        # Chalice gives every function the one iam_role_arn: the API's. Other kinds get theirs below.
+        chalice_config["iam_role_arn"] = roles["api"].role_arn
         self.chalice = Chalice(self, "App", source_dir=str(source_dir), stage_config=chalice_config)
 
         for handler in sqs_handlers:
@@ -168,11 +182,28 @@ class ShopStack(Stack):
                 "MaximumRetryAttempts": STREAM_MAX_RETRIES,
                 "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": self.stream_dlq.queue_arn}},
             })
+        for handler in [s for s in app.event_sources if isinstance(s, ScheduledEventConfig)]:
+            self._use_role(handler.name, roles["schedule"])  # the EventBridge rule itself is Chalice's
         self._api()
         for function_id in _function_ids(app):
             group = logs.CfnLogGroup(self, f"{function_id}Logs", retention_in_days=stage.log_retention_days,
                                      log_group_name=f"/aws/lambda/{self.chalice.get_resource(function_id).ref}")
             group.apply_removal_policy(stage.removal_policy)
+
+    def _secret(self, construct_id: str, description: str) -> secretsmanager.Secret:
+        return secretsmanager.Secret(
+            self, construct_id, description=description, removal_policy=self.stage.removal_policy,
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True))
+
+    def _documents(self) -> None:
+        """Invoice PDFs: the stream handler writes them, the API hands out presigned GET links (signed
+        with its role, so its role needs s3:GetObject). Private: nothing is public, no website.
+        No lifecycle rule: invoices must be kept (bookkeeping), so nothing here expires."""
+        self.documents_bucket = s3.Bucket(
+            self, "DocumentsBucket", bucket_name=f"shop-{self.stage.name}-documents-{Aws.ACCOUNT_ID}-{Aws.REGION}",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL, encryption=s3.BucketEncryption.S3_MANAGED,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED, enforce_ssl=True,
+            removal_policy=self.stage.removal_policy)
 
     def _queue(self, construct_id: str, name: str, **kwargs) -> sqs.Queue:
         return sqs.Queue(self, construct_id, queue_name=name, encryption=sqs.QueueEncryption.SQS_MANAGED,
@@ -226,12 +257,16 @@ class ShopStack(Stack):
                 f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:/aws/lambda/{self.stack_name}-*"]),
             # Transactions are authorized per item action (there is no TransactWriteItems permission).
             iam.PolicyStatement(sid="TableItems", resources=[table], actions=[
-                "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-                "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"]),
+                "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+                "dynamodb:DescribeTable"]),
             iam.PolicyStatement(sid="TableQueries", actions=["dynamodb:Query"], resources=[table, f"{table}/index/*"]),
         ]
+        invoices = self.documents_bucket.arn_for_objects(f"{INVOICES_PREFIX}*")
         extra = {
-            "api": [],
+            # Presigned links are signed with the API's credentials: S3 checks its role when they are used.
+            "api": [iam.PolicyStatement(sid="ReadInvoices", actions=["s3:GetObject"], resources=[invoices])],
+            "schedule": [],  # the table only (e.g. cancel_unpaid_orders: Query on GSI3, GetItem, transactions)
             "imports": [
                 iam.PolicyStatement(sid="ReadImports", actions=["s3:GetObject"],
                                     resources=[self.bucket.arn_for_objects("*")]),
@@ -246,6 +281,7 @@ class ShopStack(Stack):
                                     resources=[self.stream_dlq.queue_arn]),
                 iam.PolicyStatement(sid="SendMail", actions=["ses:SendRawEmail"],
                                     resources=[self.mail_identity.email_identity_arn]),
+                iam.PolicyStatement(sid="WriteInvoices", actions=["s3:PutObject"], resources=[invoices]),
             ],
         }
         return {kind: iam.Role(self, f"{kind.title()}FunctionRole",
@@ -253,21 +289,30 @@ class ShopStack(Stack):
                                inline_policies={"shop": iam.PolicyDocument(statements=[*common, *statements])})
                 for kind, statements in extra.items()}
 
+    def _use_role(self, handler: str, role: iam.Role) -> CfnResource:
+        """Run the handler's function with this role instead of Chalice's one `iam_role_arn`."""
+        function = self.chalice.get_resource(to_cfn_resource_name(handler))
+        function.add_property_override("Role", role.role_arn)
+        return function
+
     def _event_source(self, handler: str, kind: str, role: iam.Role, properties: dict) -> None:
         """Point the handler's SAM event at our resource (Chalice writes a queue name or the placeholder
         stream ARN; a real reference also orders the deployment) and set what Chalice cannot."""
-        function = self.chalice.get_resource(to_cfn_resource_name(handler))
-        function.add_property_override("Role", role.role_arn)
+        function = self._use_role(handler, role)
         event = to_cfn_resource_name(f"{handler}-{kind}-event-source")  # Chalice's name for it
         for key, value in properties.items():
             function.add_property_override(f"Events.{event}.Properties.{key}", value)
 
     def _api(self) -> None:
-        """What only the API needs: the customer-token key and the staff pool; our gateway responses."""
+        """What only the API needs: the customer-token and webhook keys, the staff pool; our gateway responses."""
         issuer = f"https://cognito-idp.{Aws.REGION}.amazonaws.com/{self.user_pool.user_pool_id}"
+        webhook_version = self.node.try_get_context(WEBHOOK_SECRET_VERSION_CONTEXT)
         for key, value in {
-            # A dynamic reference: CloudFormation resolves it at deploy time; the template holds no secret.
+            # Dynamic references: CloudFormation resolves them at deploy time; the template holds no secret.
             "CUSTOMER_TOKEN_SECRET": self.customer_token_secret.secret_value.unsafe_unwrap(),
+            # Pinning a version changes the template, so the function is updated with the key just put.
+            "PAYMENT_WEBHOOK_SECRET": SecretValue.secrets_manager(
+                self.payment_webhook_secret.secret_arn, version_id=webhook_version).unsafe_unwrap(),
             "COGNITO_ISSUER": issuer,
             "COGNITO_JWKS_URL": f"{issuer}/.well-known/jwks.json",
             "COGNITO_AUDIENCE": self.user_pool_client.user_pool_client_id,

@@ -104,6 +104,8 @@ def _guard(state: OrderState, axis: str, target: str) -> str | None:
     """Why a move the table allows cannot happen in this state, if so."""
     if axis == FULFILLMENT and state.status != OrderStatus.OPEN and target != FulfillmentStatus.RETURNED:
         return "the order is not open"
+    if target == PaymentStatus.PAID and state.status != OrderStatus.OPEN:
+        return "the order is not open"  # a payment for a called-off order is flagged for a refund
     if target in (FulfillmentStatus.PROCESSING, FulfillmentStatus.SHIPPED) and not is_paid_or_payable_later(state):
         return "the order is not paid"
     if target in (OrderStatus.CANCELLED, OrderStatus.REJECTED) and has_shipped(state):

@@ -12,9 +12,10 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.store.models import CounterItem, transact_write
+from chalicelib.store.models import ALL_OLD, CounterItem, condition_failed, transact_write
 
-_ATTEMPTS = 25
+_ATTEMPTS = 40
+_BACKOFF_BASE, _BACKOFF_CAP = 0.005, 0.2  # seconds: full-jitter exponential backoff between attempts
 
 
 def _key(name: str) -> CounterItem:
@@ -46,15 +47,30 @@ def take_gapless(name: str, stage: Callable[[TransactWrite, int], None]) -> int 
         try:
             with transact_write() as tx:
                 tx.update(_key(name), actions=[CounterItem.value.set(taken), CounterItem.item_type.set(CounterItem)],
-                          condition=unchanged)
+                          condition=unchanged, return_values=ALL_OLD)
                 stage(tx, taken)
         except TransactWriteError as error:
-            failed = [r is not None and r.code == "ConditionalCheckFailed" for r in error.cancellation_reasons or []]
-            if any(failed[1:]):  # the counter is the first write; a later one's condition: done already
-                return None
-            if failed[:1] == [True]:  # someone took `taken` first: back off a little, then the next one
-                time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+            if _counter_moved(error, name):  # someone took `taken` first: back off, then the next one
+                time.sleep(random.uniform(0, min(_BACKOFF_CAP, _BACKOFF_BASE * 2 ** attempt)))
                 continue
+            if condition_failed(error):  # the counter was still ours: one of stage's own conditions, done already
+                return None
             raise
         return taken
     raise Conflict(f"Too many concurrent writers on '{name}'; try again.")
+
+
+def _counter_moved(error: TransactWriteError, name: str) -> bool:
+    """Whether the counter changed under us (its condition failed), or another transaction was busy
+    with our items. Found by the counter's stored item (ALL_OLD), not by position: PynamoDB sends a
+    transaction's puts before its updates, so the counter is not the first write. When the counter
+    moved, the items numbered `taken` are someone else's, so a failure of theirs means nothing."""
+    pk = f"COUNTER#{name}"
+    for reason in error.cancellation_reasons or []:
+        if reason is None:
+            continue
+        if reason.code == "TransactionConflict":
+            return True
+        if reason.code == "ConditionalCheckFailed" and (reason.raw_item or {}).get("PK", {}).get("S") == pk:
+            return True
+    return False

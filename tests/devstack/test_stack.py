@@ -2,9 +2,13 @@
 import json
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 
 import pytest
 
+from chalicelib.domain.payments import SIGNATURE_HEADER, sign
 from tests.devstack.support import ROOT, Stack, wait_until
 
 
@@ -64,3 +68,35 @@ def test_registration_sends_a_welcome_email_through_the_stream(stack):
     mail = wait_until(welcome, what="the welcome email")
     assert mail["subject"] and (stack.data_dir / "mail" / mail["file"]).is_file()
     assert "stream -> table_changed" in stack.output() and "noor@example.com" not in stack.output()
+
+
+def test_the_documents_bucket_exists_and_is_private(stack):
+    s3 = stack.client("s3", stack.moto_port)
+    blocked = s3.get_public_access_block(Bucket="shop-dev-documents")["PublicAccessBlockConfiguration"]
+    assert set(blocked.values()) == {True}
+    assert "shop-dev-documents" in stack.output()
+
+
+def test_the_webhook_key_is_in_the_secrets_file_not_in_the_output(stack):
+    # Given the dev secrets file that the banner points to
+    path = stack.data_dir / "secrets.json"
+    values = json.loads(path.read_text())
+    assert f"Dev secrets     {path}" in stack.output()
+
+    # Then no secret is in the output
+    assert not [name for name, value in values.items() if value in stack.output()]
+
+    # And the app checks webhook signatures with the file's key: a signed empty event is invalid (422),
+    # a wrongly signed one unauthorized (401)
+    def post(key: str) -> int:
+        body = b"{}"
+        request = urllib.request.Request(f"{stack.url}/webhooks/payments", data=body, method="POST", headers={
+            "Content-Type": "application/json", SIGNATURE_HEADER: sign(key, int(time.time()), body)})
+        try:
+            with urllib.request.urlopen(request, timeout=15) as reply:
+                return reply.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    assert post(values["payment_webhook_secret"]) == 422
+    assert post("another-key") == 401

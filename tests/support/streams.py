@@ -10,12 +10,12 @@ _sequence = itertools.count(100)
 
 
 def record(event_name: str, pk: str, sk: str, old_image: dict | None = None) -> dict:
-    """INSERT/MODIFY carry the item as stored now; REMOVE carries the `old_image` given."""
+    """INSERT/MODIFY carry the item as stored now; REMOVE and MODIFY carry the `old_image` given."""
     key = {"PK": {"S": pk}, "SK": {"S": sk}}
     body = {"Keys": key, "SequenceNumber": str(next(_sequence)), "SizeBytes": 1, "StreamViewType": "NEW_AND_OLD_IMAGES"}
-    if event_name == "REMOVE":
+    if old_image is not None or event_name == "REMOVE":
         body["OldImage"] = old_image
-    else:
+    if event_name != "REMOVE":
         body["NewImage"] = raw_item(pk, sk)
     return {"eventID": body["SequenceNumber"], "eventName": event_name, "eventSource": "aws:dynamodb",
             "awsRegion": "us-east-1", "eventSourceARN": get_settings().table_stream_arn, "dynamodb": body}

@@ -84,6 +84,14 @@ def test_a_shipped_order_cannot_be_cancelled_or_rejected_and_a_closed_one_does_n
     assert move(cancelled, P.REFUNDED).payment_status == P.REFUNDED
 
 
+def test_a_called_off_order_is_not_paid_afterwards():
+    for closing in (O.CANCELLED, O.REJECTED):
+        closed = move(initial_state("card"), closing)
+        with pytest.raises(InvalidTransition, match="not open"):
+            move(closed, P.PAID)
+        assert move(closed, P.PAYMENT_FAILED).payment_status == P.PAYMENT_FAILED
+
+
 def test_unknown_status_names_are_invalid_input():
     with pytest.raises(InvalidInput):
         move(OrderState(), "lost")
