@@ -96,8 +96,9 @@ class NewOrder:
     order_id: str | None = None
 
 
-def place_order(new: NewOrder, actor: str) -> Order:
-    """Number the order and write it with everything it changes, in one transaction."""
+def place_order(new: NewOrder, actor: str, also=None) -> Order:
+    """Number the order and write it with everything it changes, in one transaction (with `also`'s
+    writes: see store.orders.place)."""
     order_id = new.order_id or new_id()
     now = utc_now()
     buyer = new.guest or OrderCustomer(email=new.customer.email, first_name=new.customer.first_name,
@@ -122,7 +123,7 @@ def place_order(new: NewOrder, actor: str) -> Order:
         stats = customer_domain.CustomerStats(order_count=1, total_spent=domain.spent(order), last_order_at=order.created_at)
         snapshot = customer_domain.GuestSnapshot(**dataclasses.asdict(buyer))
         guest_entry = customer_domain.guest_entry(snapshot, order.id, stats, order.is_test)
-    return repo.place(order, effects, customer=new.customer, guest_entry=guest_entry)
+    return repo.place(order, effects, customer=new.customer, guest_entry=guest_entry, also=also)
 
 
 def create_manual_order(draft: inputs.OrderDraft, actor: str) -> Order:

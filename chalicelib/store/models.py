@@ -364,3 +364,75 @@ class CounterItem(TableItem, discriminator="counter"):
     """A named sequence: `COUNTER#<name>/COUNTER`, its last value taken."""
 
     value = NumberAttribute(default=0)
+
+
+class CartItem(TableItem, discriminator="cart"):
+    """A shopping cart: lines as {sku, quantity} (prices are read from the catalogue, never stored)."""
+
+    id = UnicodeAttribute()
+    token_hash = UnicodeAttribute(null=True)  # guest carts: sha256 of the secret cart_token
+    customer_id = UnicodeAttribute(null=True)
+    state = UnicodeAttribute()
+    lines = JSONAttribute(default=list)
+    coupon = UnicodeAttribute(null=True)
+    schedule = JSONAttribute(null=True)
+    attribution = JSONAttribute(default=dict)
+    ip = UnicodeAttribute(null=True)
+    order_id = UnicodeAttribute(null=True)
+    checkout_key = UnicodeAttribute(null=True)
+    reminded_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+
+
+class CheckoutLinkItem(TableItem, discriminator="checkout_link"):
+    """`CLINK#<link id>`: a checkout link staff sent for a cart; expires_at is also the TTL."""
+
+    cart_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    expires_at = NumberAttribute()
+    created_by = UnicodeAttribute()
+
+
+class CouponItem(TableItem, discriminator="coupon"):
+    code = UnicodeAttribute()
+    kind = UnicodeAttribute()  # percent | fixed
+    value = NumberAttribute()
+    min_subtotal = NumberAttribute(default=0)
+    starts_at = UnicodeAttribute(null=True)
+    ends_at = UnicodeAttribute(null=True)
+    usage_limit = NumberAttribute(null=True)
+    per_customer_limit = NumberAttribute(null=True)
+    used = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+
+
+class CouponUseItem(TableItem, discriminator="coupon_use"):
+    """How often one customer (or guest email) used a coupon: `COUPON#<code>/USE#<customer key>`."""
+
+    code = UnicodeAttribute()
+    customer_key = UnicodeAttribute()
+    count = NumberAttribute(default=0)
+
+
+class SubscriptionItem(TableItem, discriminator="subscription"):
+    id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    lines = JSONAttribute()
+    frequency = UnicodeAttribute()
+    next_renewal_at = UnicodeAttribute()
+    status = UnicodeAttribute()
+    payment_method = UnicodeAttribute()
+    delivery_method = UnicodeAttribute()
+    billing_address = JSONAttribute(null=True)
+    shipping_address = JSONAttribute(null=True)
+    attribution = JSONAttribute(default=dict)
+    first_order_id = UnicodeAttribute(null=True)
+    last_order_id = UnicodeAttribute(null=True)
+    renewals = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()

@@ -15,8 +15,10 @@ import dataclasses
 from datetime import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Callable
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.customers import Customer, OrderSummary, TimelineEvent
 from chalicelib.domain.errors import Conflict
@@ -139,17 +141,28 @@ def _in_days(iso: str, days: int) -> int:
     return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()) + days * 86400
 
 
+class OrderExists(Conflict):
+    """An order with this id was placed already (a retried checkout, a renewal run twice)."""
+
+
 def place(order: Order, effects: OrderEffects, customer: Customer | None = None,
-          guest_entry: Customer | None = None) -> Order:
+          guest_entry: Customer | None = None, also: Callable[[TransactWrite], None] | None = None) -> Order:
     """A new order, its number, and everything it changes, in ONE transaction: for a registered
-    customer the history card and stats; for a guest, the guest's own customer entry."""
+    customer the history card and stats; for a guest, the guest's own customer entry; and what
+    `also` adds (other repositories' writes: the cart's closing, a coupon's use, a subscription).
+    A failed condition of those raises TransactWriteError for the caller to read."""
     item = _item(order)
     try:
         with transact_write() as tx:
             _stage_placement(tx, item, order, effects, customer, guest_entry)
+            if also is not None:
+                also(tx)
     except TransactWriteError as error:
-        if "order" in failed_conditions(error):
-            raise Conflict("This order exists already.")
+        failed = failed_conditions(error)
+        if "order" in failed:
+            raise OrderExists("This order exists already.")
+        if also is not None and failed - {"customer", "order_summary", "order_number"}:
+            raise
         raise _changed_meanwhile()
     return dataclasses.replace(order, version=item.version)
 
