@@ -31,6 +31,7 @@ _STATUS = {
     errors.Forbidden: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
+    errors.Gone: 410,
     errors.InvalidInput: 422,
     errors.TooManyRequests: 429,
 }
@@ -40,12 +41,13 @@ _STATUS = {
 class Access:
     """Who may call a route: nobody in particular, a customer, or staff with one of some roles."""
 
-    kind: str  # "public" | "customer" | "staff"
+    kind: str  # "public" | "customer" | "shopper" (a customer token if any) | "staff"
     roles: tuple[str, ...] = ()
 
 
 PUBLIC = Access("public")
 CUSTOMER = Access("customer")
+SHOPPER = Access("shopper")  # a guest (principal None) or a customer with a valid token
 ANY_STAFF = Access("staff", STAFF_ROLES)
 
 
@@ -109,11 +111,13 @@ def _authenticate(request, access: Access) -> Principal | None:
     if access.kind == "public":
         return None
     header = request.headers.get("authorization", "")
+    if access.kind == "shopper" and not header:
+        return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise errors.Unauthorized("A bearer token is required.")
     settings = get_settings()
-    if access.kind == "customer":
+    if access.kind in ("customer", "shopper"):
         return verify_customer_token(token.strip(), settings.customer_token_secret)
     principal = verify_staff_token(token.strip(), secret=settings.staff_token_secret, jwks_url=settings.cognito_jwks_url,
                                    issuer=settings.cognito_issuer, audience=settings.cognito_audience)

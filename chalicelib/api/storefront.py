@@ -37,7 +37,7 @@ def register(body: Registration):
 
 @route(bp, "/login", "POST", access=PUBLIC, body="chalicelib.domain.customer_inputs:Credentials", response=TokenOut, summary="Log in: a customer token")
 def log_in(body: Credentials):
-    return TokenOut(token=accounts.log_in(body.email, body.password, get_settings()))
+    return TokenOut(token=accounts.log_in(body.email, body.password, get_settings(), body.cart_id, body.cart_token))
 
 
 @route(bp, "/verify-email", "POST", access=PUBLIC, body="chalicelib.domain.customer_inputs:VerificationInput", response=Customer,

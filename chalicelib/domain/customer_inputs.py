@@ -86,6 +86,9 @@ class Registration(Input):
 class Credentials(Input):
     email: Annotated[str, StringConstraints(max_length=254)]
     password: Annotated[str, StringConstraints(max_length=200)]
+    # A guest cart to take along: it becomes the customer's cart, or joins their open one.
+    cart_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+    cart_token: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
 class CustomerQuery(Input):

@@ -32,6 +32,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Gone(DomainError):
+    """It existed, and is no more (an expired or used link)."""
+
+    code = "gone"
+
+
 class InvalidInput(DomainError):
     """Well-formed input that breaks a business rule (422)."""
 

@@ -46,6 +46,9 @@ def queue_mail(customer_id: str, template: str, **context) -> QueuedMail:
 ORDER_TEMPLATES = ("order_received", "payment_received", "wire_transfer_instructions", "order_shipped",
                    "order_delivered", "order_cancelled", "order_refunded")
 ACCOUNT_TEMPLATES = ("welcome", "verify_email")
+# Context: cart={id, lines [{sku, name, quantity, unit_price, total}], total, currency}, link, customer;
+# checkout_link also expires_at.
+CART_TEMPLATES = ("cart_reminder", "checkout_link")
 
 # What GET /admin/email-templates lists, in this order.
 TEMPLATE_DESCRIPTIONS = {
@@ -58,6 +61,8 @@ TEMPLATE_DESCRIPTIONS = {
     "order_delivered": "Tells the customer their order was delivered.",
     "order_cancelled": "Tells the customer their order was cancelled.",
     "order_refunded": "Tells the customer their payment was refunded.",
+    "cart_reminder": "Reminds a customer of the cart they left, with a link back to it.",
+    "checkout_link": "Sends a customer the cart staff prepared, with a link that logs them in to pay.",
 }
 
 TEMPLATE_PARTS = ("subject", "body", "html")  # body: the text/plain part; html: the text/html part
@@ -138,6 +143,13 @@ _ACCOUNT_SAMPLES = {
     "welcome": {"first_name": "Ann", "email": "ann.smith@example.com"},
     "verify_email": {"first_name": "Ann", "link": "https://shop.example.com/store/verify-email?token=sample"},
 }
+SAMPLE_CART = {"id": "01JBSAMPLECART00000000000", "currency": "EUR", "total": 2500,
+               "lines": [{"sku": "MUG-01", "name": "Enamel mug", "quantity": 2, "unit_price": 1250, "total": 2500}]}
+_CART_SAMPLES = {
+    "cart_reminder": {"cart": SAMPLE_CART, "customer": SAMPLE_CUSTOMER, "link": "https://shop.example.com/store/carts/x"},
+    "checkout_link": {"cart": SAMPLE_CART, "customer": SAMPLE_CUSTOMER, "link": "https://shop.example.com/store/checkout-links/x",
+                      "expires_at": "2026-11-05T09:00:00.000Z"},
+}
 
 
 def sample_contexts(template: str) -> list[dict]:
@@ -145,4 +157,4 @@ def sample_contexts(template: str) -> list[dict]:
     if template in ORDER_TEMPLATES:
         pickup = {**SAMPLE_ORDER, "delivery_method": "pickup", "shipping": 0, "total": 3375, "shipping_address": None}
         return [{"order": SAMPLE_ORDER, "customer": SAMPLE_CUSTOMER}, {"order": pickup, "customer": SAMPLE_CUSTOMER}]
-    return [_ACCOUNT_SAMPLES.get(template, {})]
+    return [{**_ACCOUNT_SAMPLES, **_CART_SAMPLES}.get(template, {})]

@@ -21,6 +21,7 @@ from chalicelib.domain.errors import Unauthorized
 STAFF_ROLES = ("admin", "agent", "support")
 _CUSTOMER_AUDIENCE = "shop:customer"
 _STAFF_AUDIENCE = "shop:staff"
+_CHECKOUT_LINK_AUDIENCE = "shop:checkout-link"
 _HS256_HEADER = {"alg": "HS256", "typ": "JWT"}
 
 
@@ -60,18 +61,19 @@ def _invalid() -> Unauthorized:
     return Unauthorized("The token is invalid.")
 
 
-def _check_claims(claims: dict, audience: str | None) -> dict:
+def _check_claims(claims: dict, audience: str | None, expired_ok: bool = False) -> dict:
     if not isinstance(claims, dict) or not isinstance(claims.get("sub"), str) or not isinstance(claims.get("exp"), (int, float)):
         raise _invalid()
-    if claims["exp"] <= time.time():
+    if claims["exp"] <= time.time() and not expired_ok:
         raise Unauthorized("The token has expired.")
     if audience is not None and claims.get("aud") != audience:
         raise _invalid()
     return claims
 
 
-def decode_hs256(token: str, secret: str, audience: str) -> dict:
-    """Claims of a token signed with `secret`; HS256 only (no 'none', no algorithm switching)."""
+def decode_hs256(token: str, secret: str, audience: str, expired_ok: bool = False) -> dict:
+    """Claims of a token signed with `secret`; HS256 only (no 'none', no algorithm switching).
+    `expired_ok`: the caller checks `exp` itself (to tell an expired link from a forged one)."""
     try:
         header_b64, payload_b64, signature_b64 = token.split(".")
         header = json.loads(_b64decode(header_b64))
@@ -82,7 +84,7 @@ def decode_hs256(token: str, secret: str, audience: str) -> dict:
         raise _invalid()
     if not isinstance(header, dict) or header.get("alg") != "HS256" or not signature_ok:
         raise _invalid()
-    return _check_claims(claims, audience)
+    return _check_claims(claims, audience, expired_ok)
 
 
 def issue_customer_token(customer_id: str, secret: str, ttl_seconds: int, now: float | None = None) -> str:
@@ -95,6 +97,15 @@ def issue_dev_staff_token(subject: str, role: str, secret: str, ttl_seconds: int
     now = int(time.time())
     claims = {"sub": subject, "aud": _STAFF_AUDIENCE, "custom:role": role, "iat": now, "exp": now + ttl_seconds}
     return encode_hs256(claims, secret)
+
+
+def issue_checkout_link_token(link_id: str, cart_id: str, expires_at: int, secret: str) -> str:
+    return encode_hs256({"sub": link_id, "cart": cart_id, "aud": _CHECKOUT_LINK_AUDIENCE, "exp": expires_at}, secret)
+
+
+def read_checkout_link_token(token: str, secret: str) -> dict:
+    """The claims of a checkout link (401 if forged or damaged); its expiry is the caller's to check."""
+    return decode_hs256(token, secret, _CHECKOUT_LINK_AUDIENCE, expired_ok=True)
 
 
 def verify_customer_token(token: str, secret: str) -> Principal:

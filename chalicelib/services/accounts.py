@@ -12,12 +12,15 @@ from chalicelib.domain.errors import Forbidden, InvalidInput, TooManyRequests, U
 from chalicelib.domain.mail import queue_mail
 from chalicelib.domain.passwords import hash_password, verify_password
 from chalicelib.domain.tokens import Principal, issue_customer_token
+from chalicelib.lazy import lazy_import
 from chalicelib.services import configuration, customer_tabs, orders
 from chalicelib.services.customers import change_customer, get_customer
 from chalicelib.settings import Settings
 from chalicelib.store import customers as repo
 from chalicelib.store import mail_log
 from chalicelib.store.pagination import Page
+
+carts = lazy_import("chalicelib.services.carts")  # only a login that brings a guest cart needs it
 
 VERIFICATION_TTL = timedelta(hours=48)
 RESEND_INTERVAL = timedelta(minutes=15)
@@ -55,13 +58,16 @@ def register(registration: Registration, settings: Settings) -> Customer:
                        companions=companions)
 
 
-def log_in(email: str, password: str, settings: Settings) -> str:
-    """A customer token for the right password; the same answer for an unknown email or a wrong password."""
+def log_in(email: str, password: str, settings: Settings, cart_id: str | None = None, cart_token: str | None = None) -> str:
+    """A customer token for the right password; the same answer for an unknown email or a wrong password.
+    A guest cart given along (id and token) is taken into the customer's cart."""
     found = repo.find_login(email)
     customer, password_hash = found if found else (None, None)
     if not verify_password(password, password_hash) or customer is None:
         raise Unauthorized("Wrong email or password.")
     _check_may_log_in(customer)
+    if cart_id and cart_token:
+        carts.claim_guest_cart(customer.id, cart_id, cart_token)
     return issue_customer_token(customer.id, settings.customer_token_secret, settings.customer_token_ttl_seconds)
 
 

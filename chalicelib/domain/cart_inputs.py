@@ -1,0 +1,73 @@
+"""What shoppers and staff send about carts: validated, unknown fields refused. Never a price."""
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from chalicelib.domain.addresses import AddressFields
+from chalicelib.domain.base import Input, ListQuery
+from chalicelib.domain.customer_inputs import Email
+from chalicelib.domain.order_inputs import Attribution, DeliveryMethod, PaymentMethod, Quantity
+from chalicelib.domain.product_inputs import Sku
+
+CouponCode = Annotated[str, Field(min_length=1, max_length=40)]
+Frequency = Literal["weekly", "every_2_weeks", "monthly", "every_2_months", "quarterly"]
+
+
+class NewCart(Input):
+    attribution: Attribution = Attribution()
+
+
+class CartItemInput(Input):
+    sku: Sku
+    quantity: Quantity
+
+
+class QuantityInput(Input):
+    quantity: Quantity
+
+
+class Schedule(Input):
+    """Deliver once, or a subscription renewed at `frequency` from checkout on."""
+
+    kind: Literal["once", "recurring"]
+    frequency: Frequency | None = None
+
+    @model_validator(mode="after")
+    def _frequency_for_recurring(self):
+        if (self.kind == "recurring") != (self.frequency is not None):
+            raise ValueError("a recurring schedule needs a frequency; a one-time one has none")
+        return self
+
+
+class CartChanges(Input):
+    """Staff (and shoppers, for the coupon) change a cart: only the fields sent change."""
+
+    coupon: CouponCode | None = None
+    remove_coupon: bool = False
+    schedule: Schedule | None = None
+    attribution: Attribution | None = None
+
+
+class ShopperCartChanges(Input):
+    coupon: CouponCode | None = None
+    remove_coupon: bool = False
+
+
+class StaffCheckout(Input):
+    shipping_address: AddressFields | None = None  # the customer's default shipping address if not given
+    billing_address: AddressFields | None = None
+    delivery_method: DeliveryMethod = "standard"
+    payment_method: PaymentMethod
+
+
+class Checkout(StaffCheckout):
+    email: Email | None = None  # required for a guest cart
+
+
+class CheckoutLinkRequest(Input):
+    expires_in_hours: Annotated[int, Field(ge=1, le=168)] = 72
+    send_email: bool = False
+
+
+class CartQuery(ListQuery):
+    state: Literal["open", "abandoned"] = "open"

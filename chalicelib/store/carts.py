@@ -1,0 +1,186 @@
+"""Cart repository: the only code that knows the carts' keys, indexes and conditions.
+
+Items:
+- cart `CART#<id>/CART`; GSI1 `CARTS#open`/`<updated_at>#<id>` while open (staff lists: newest
+  activity first; abandoned = `SK < now - delay` and lines); GSI2 `CUSTCARTS#<customer>`/`<created_at>#<id>`
+  (the customer's Carts tab, their open cart); GSI3 `CARTREMIND`/`<updated_at>#<id>` only while a
+  reminder is owed: open, with lines, for a customer, not reminded since its last change. The reminder
+  job reads `SK < now - delay` there: only the due carts, never all of them. The delay is applied at
+  read time, so changing the setting applies to carts already waiting.
+- checkout link `CLINK#<link id>/CLINK` (TTL).
+"""
+import dataclasses
+
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+
+from chalicelib.domain.carts import Cart, CartLine, CartState
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.mail import QueuedMail
+from chalicelib.store import mail_log
+from chalicelib.store.models import (
+    ALL_OLD,
+    CartItem,
+    CheckoutLinkItem,
+    condition_failed,
+    transact_write,
+    unchecked_version,
+)
+from chalicelib.store.pagination import Page, decode_token, one_request
+
+_SK = "CART"
+_FIELDS = ("id", "token_hash", "customer_id", "state", "coupon", "schedule", "attribution", "ip", "order_id",
+           "checkout_key", "reminded_at", "created_at", "updated_at")
+_REMIND = "CARTREMIND"
+
+
+def _key(cart_id: str) -> tuple[str, str]:
+    return f"CART#{cart_id}", _SK
+
+
+def _index_attributes(cart: Cart) -> dict[str, str | None]:
+    is_open = cart.state == CartState.OPEN
+    activity = f"{cart.updated_at}#{cart.id}"
+    owes_reminder = is_open and bool(cart.lines) and cart.customer_id is not None and (
+        cart.reminded_at is None or cart.reminded_at < cart.updated_at)
+    return {
+        "GSI1PK": "CARTS#open" if is_open else None, "GSI1SK": activity if is_open else None,
+        "GSI2PK": f"CUSTCARTS#{cart.customer_id}" if cart.customer_id else None,
+        "GSI2SK": f"{cart.created_at}#{cart.id}" if cart.customer_id else None,
+        "GSI3PK": _REMIND if owes_reminder else None, "GSI3SK": activity if owes_reminder else None,
+    }
+
+
+def _to_domain(item: CartItem) -> Cart:
+    fields = {name: getattr(item, name) for name in _FIELDS}
+    return Cart(lines=[CartLine(**line) for line in item.lines], version=item.version, **fields)
+
+
+def _changed_meanwhile() -> Conflict:
+    return Conflict("The cart was changed meanwhile; read it again and retry.")
+
+
+def create(cart: Cart) -> Cart:
+    item = CartItem(*_key(cart.id), lines=[dataclasses.asdict(line) for line in cart.lines], **_index_attributes(cart),
+                    **{name: getattr(cart, name) for name in _FIELDS})
+    item.save(condition=CartItem.PK.does_not_exist())
+    return dataclasses.replace(cart, version=item.version)
+
+
+def get(cart_id: str) -> Cart | None:
+    try:
+        return _to_domain(CartItem.get(*_key(cart_id), consistent_read=True))
+    except CartItem.DoesNotExist:
+        return None
+
+
+def _versioned(cart: Cart) -> CartItem:
+    item = CartItem(*_key(cart.id), lines=[dataclasses.asdict(line) for line in cart.lines],
+                    **{k: v for k, v in _index_attributes(cart).items() if v is not None},
+                    **{name: getattr(cart, name) for name in _FIELDS})
+    item.version = cart.version
+    return item
+
+
+def save(cart: Cart) -> Cart:
+    """The whole cart under the version read: a concurrent change makes this a 409 (the service
+    retries on a fresh read, so no line is lost)."""
+    item = _versioned(cart)
+    try:
+        item.save()
+    except PutError as error:
+        if condition_failed(error):
+            raise _changed_meanwhile()
+        raise
+    return dataclasses.replace(cart, version=item.version)
+
+
+def stage_save(tx, cart: Cart) -> None:
+    """The same, inside another repository's transaction (checkout: the cart closes with its order)."""
+    tx.save(_versioned(cart), return_values=ALL_OLD)
+
+
+def save_both(first: Cart, second: Cart) -> None:
+    try:
+        with transact_write() as tx:
+            stage_save(tx, first)
+            stage_save(tx, second)
+    except TransactWriteError:
+        raise _changed_meanwhile()
+
+
+def open_cart_of(customer_id: str) -> Cart | None:
+    """The customer's newest open cart (GSI2, newest first; the few closed ones are skipped)."""
+    for item in CartItem.gsi2.query(f"CUSTCARTS#{customer_id}", scan_index_forward=False,
+                                    filter_condition=CartItem.state == CartState.OPEN, limit=1):
+        return get(item.id)  # the index lags: the cart itself, read consistently
+    return None
+
+
+def customer_page(customer_id: str, limit: int, next_token: str | None) -> Page[Cart]:
+    start = decode_token(next_token, {"PK", "SK", "GSI2PK", "GSI2SK"})
+    result = CartItem.gsi2.query(f"CUSTCARTS#{customer_id}", scan_index_forward=False, page_size=limit,
+                                 last_evaluated_key=start)
+    items, token = one_request(CartItem, result)
+    return Page(items=[_to_domain(i) for i in items], next_token=token)
+
+
+def open_page(limit: int, next_token: str | None, idle_before: str | None = None) -> Page[Cart]:
+    """Open carts, newest activity first (GSI1, one request per page); with `idle_before`, only those
+    idle since then and holding lines (abandoned)."""
+    start = decode_token(next_token, {"PK", "SK", "GSI1PK", "GSI1SK"})
+    condition = CartItem.GSI1SK < idle_before if idle_before else None
+    result = CartItem.gsi1.query("CARTS#open", condition, scan_index_forward=False, page_size=limit,
+                                 last_evaluated_key=start,
+                                 filter_condition=CartItem.lines.size() > 0 if idle_before else None)
+    items, token = one_request(CartItem, result)
+    return Page(items=[_to_domain(i) for i in items], next_token=token)
+
+
+def reminders_due(idle_before: str, limit: int) -> list[Cart]:
+    """Carts owed a reminder and idle since `idle_before`: GSI3, reads only those."""
+    return [_to_domain(i) for i in CartItem.gsi3.query(_REMIND, CartItem.GSI3SK < idle_before, limit=limit)]
+
+
+def mark_reminded(cart: Cart, at: str, mail: QueuedMail) -> bool:
+    """Take the cart's reminder for this idle period and queue its email, in one transaction,
+    conditioned on the cart still owing it and unchanged since read: two runs (or a run and a
+    shopper's change) cannot both send. False when someone else took it or the cart moved on."""
+    item = unchecked_version(CartItem(*_key(cart.id)))  # the condition below is what matters
+    try:
+        with transact_write() as tx:
+            tx.update(item, actions=[CartItem.reminded_at.set(at), CartItem.GSI3PK.remove(), CartItem.GSI3SK.remove()],
+                      condition=(CartItem.GSI3PK == _REMIND) & (CartItem.updated_at == cart.updated_at),
+                      add_version_condition=False)
+            tx.save(mail_log.queued_item(mail))
+    except TransactWriteError as error:
+        if condition_failed(error):
+            return False
+        raise
+    return True
+
+
+def create_link(link_id: str, cart_id: str, customer_id: str, expires_at: int, created_by: str,
+                mail: QueuedMail | None = None) -> None:
+    """The link, with the email that sends it (if any) in the same transaction."""
+    with transact_write() as tx:
+        tx.save(CheckoutLinkItem(f"CLINK#{link_id}", "CLINK", cart_id=cart_id, customer_id=customer_id,
+                                 expires_at=expires_at, created_by=created_by))
+        if mail is not None:
+            tx.save(mail_log.queued_item(mail))
+
+
+def get_link(link_id: str) -> CheckoutLinkItem | None:
+    try:
+        return CheckoutLinkItem.get(f"CLINK#{link_id}", "CLINK", consistent_read=True)
+    except CheckoutLinkItem.DoesNotExist:
+        return None
+
+
+def set_ip(cart: Cart, ip: str) -> None:
+    """Where the customer opened the cart from (the order of a staff checkout carries it)."""
+    item = unchecked_version(CartItem(*_key(cart.id)))
+    try:
+        item.update(actions=[CartItem.ip.set(ip)], condition=CartItem.PK.exists(), add_version_condition=False)
+    except UpdateError as error:
+        if not condition_failed(error):
+            raise
