@@ -135,7 +135,3 @@ def view(cart: Cart, lines: list[PricedLine], discount: int, cart_token: str | N
                     updated_at=cart.updated_at, created_at=cart.created_at, schedule=cart.schedule,
                     attribution=cart.attribution, order_id=cart.order_id, cart_token=cart_token)
 
-
-def customer_key(customer_id: str | None, email: str | None) -> str:
-    """Who a coupon's per-customer limit counts: the account, or a guest's email."""
-    return f"cust:{customer_id}" if customer_id else f"email:{(email or '').lower()}"

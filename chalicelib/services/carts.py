@@ -8,7 +8,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
+import random
 import secrets
+import time
 from datetime import timedelta
 from typing import Callable
 
@@ -18,6 +20,7 @@ from chalicelib.domain import carts as domain
 from chalicelib.domain import clock
 from chalicelib.domain import customers as customer_domain
 from chalicelib.domain.carts import Cart, CartState, CartView
+from chalicelib.domain.coupons import customer_key
 from chalicelib.domain.customers import Customer, iso, utc_now
 from chalicelib.domain.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from chalicelib.domain.ids import new_id
@@ -42,7 +45,7 @@ subscriptions = lazy_import("chalicelib.services.subscriptions")
 subscription_repo = lazy_import("chalicelib.store.subscriptions")
 inputs = lazy_import("chalicelib.domain.cart_inputs")
 
-_RETRIES = 8
+_RETRIES = 20
 ONLINE_PAYMENTS = ("card", "paypal")
 
 
@@ -80,11 +83,16 @@ def _pricing(cart: Cart, customer: Customer | None, email: str | None = None, st
     coupon, coupon_discount = None, 0
     if cart.coupon:
         try:
-            coupon, coupon_discount = coupons.check(cart.coupon, subtotal - group, domain.customer_key(cart.customer_id, email))
+            coupon, coupon_discount = coupons.check(cart.coupon, subtotal - group, _coupon_user(cart, email))
         except InvalidInput:
             if strict:
                 raise
     return Pricing(lines, subtotal, group, coupon, coupon_discount)
+
+
+def _coupon_user(cart: Cart, email: str | None) -> str | None:
+    """Whom a coupon's per-customer limit counts for this cart (None: a guest who gave no email yet)."""
+    return customer_key(cart.customer_id, email) if cart.customer_id or email else None
 
 
 def view_of(cart: Cart, cart_token: str | None = None) -> CartView:
@@ -126,6 +134,7 @@ def _changed(load: Callable[[], Cart], change: Callable[[Cart], Cart]) -> Cart:
         except Conflict:
             if attempt == _RETRIES - 1:
                 raise
+            time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** attempt)))  # let the other writer finish
     raise AssertionError("unreachable")
 
 
@@ -169,7 +178,7 @@ def change_cart(load: Callable[[], Cart], changes, staff: bool) -> CartView:
         elif changes.coupon is not None:
             code = changes.coupon.strip().upper()
             subtotal = sum(line.total for line in domain.priced_lines(cart, product_repo.get_many([l.sku for l in cart.lines])))
-            coupons.check(code, subtotal, domain.customer_key(cart.customer_id, None))
+            coupons.check(code, subtotal, _coupon_user(cart, None))
             updates["coupon"] = code
         if staff and "schedule" in sent:
             updates["schedule"] = sent["schedule"]
@@ -334,7 +343,7 @@ def _checkout(cart: Cart, details, idempotency_key: str | None, actor: str, extr
     def also(tx) -> None:
         repo.stage_save(tx, closing)
         if pricing.coupon is not None:
-            coupon_repo.stage_redemption(tx, pricing.coupon, domain.customer_key(cart.customer_id, email))
+            coupon_repo.stage_redemption(tx, pricing.coupon, _coupon_user(cart, email))
         if subscription is not None:
             subscription_repo.stage_create(tx, subscription)
 

@@ -41,7 +41,7 @@ def _index_attributes(cart: Cart) -> dict[str, str | None]:
     is_open = cart.state == CartState.OPEN
     activity = f"{cart.updated_at}#{cart.id}"
     owes_reminder = is_open and bool(cart.lines) and cart.customer_id is not None and (
-        cart.reminded_at is None or cart.reminded_at < cart.updated_at)
+        cart.reminded_at is None or cart.reminded_at <= cart.updated_at)
     return {
         "GSI1PK": "CARTS#open" if is_open else None, "GSI1SK": activity if is_open else None,
         "GSI2PK": f"CUSTCARTS#{cart.customer_id}" if cart.customer_id else None,
@@ -131,7 +131,7 @@ def open_page(limit: int, next_token: str | None, idle_before: str | None = None
     condition = CartItem.GSI1SK < idle_before if idle_before else None
     result = CartItem.gsi1.query("CARTS#open", condition, scan_index_forward=False, page_size=limit,
                                  last_evaluated_key=start,
-                                 filter_condition=CartItem.lines.size() > 0 if idle_before else None)
+                                 filter_condition=(CartItem.lines != []) if idle_before else None)
     items, token = one_request(CartItem, result)
     return Page(items=[_to_domain(i) for i in items], next_token=token)
 

@@ -10,7 +10,7 @@ import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from chalicelib.domain.mail import ORDER_TEMPLATES
+from chalicelib.domain.mail import CART_TEMPLATES, ORDER_TEMPLATES
 from chalicelib.settings import get_settings
 from tests.support.api import staff_token
 from tests.support.streams import deliver, queued_mail_records, record
@@ -49,7 +49,7 @@ def test_any_staff_sees_the_account_and_order_templates_with_their_defaults(api)
     # When support staff list the templates
     templates = _templates(api, staff_token("support"))
     # Then the account and order emails are there, enabled, with the default texts
-    assert list(templates) == ["welcome", "verify_email", *ORDER_TEMPLATES]
+    assert list(templates) == ["welcome", "verify_email", *ORDER_TEMPLATES, *CART_TEMPLATES]
     welcome = templates["welcome"]
     assert welcome["enabled"] is True and welcome["customized"] is False and welcome["description"]
     assert welcome["subject"].strip() == "Welcome to our shop, {{ first_name }}"
