@@ -455,24 +455,27 @@ def open_checkout_link(token: str, ip: str | None) -> OpenedLink:
 
 # Abandoned-cart reminders (scheduled every minute)
 
-def _mail_view(cart: Cart) -> dict:
-    lines = domain.priced_lines(cart, product_repo.get_many([line.sku for line in cart.lines]))
+def _mail_view(cart: Cart, catalogue: dict | None = None, currency: str | None = None) -> dict:
+    """The cart as an email shows it (catalogue and currency given when mailing many carts)."""
+    catalogue = catalogue if catalogue is not None else product_repo.get_many([line.sku for line in cart.lines])
+    lines = domain.priced_lines(cart, catalogue)
     return {"id": cart.id, "lines": [dataclasses.asdict(line) for line in lines], "total": sum(l.total for l in lines),
-            "currency": configuration.store_settings().currency}
+            "currency": currency or configuration.store_settings().currency}
 
 
 def send_cart_reminders(limit: int = 200) -> int:
     """One reminder per idle period for each cart idle longer than the delay; returns how many were
     queued. Safe to run twice or overlapping: each cart's reminder is taken by one conditioned write."""
-    delay = configuration.store_settings().abandoned_cart_delay_minutes
-    due = repo.reminders_due(iso(clock.now() - timedelta(minutes=delay)), limit)
+    settings = configuration.store_settings()
+    due = repo.reminders_due(iso(clock.now() - timedelta(minutes=settings.abandoned_cart_delay_minutes)), limit)
     people = {c.id: c for c in customer_repo.get_many([cart.customer_id for cart in due])}
+    catalogue = product_repo.get_many([line.sku for cart in due for line in cart.lines])
     queued = 0
     for cart in due:
         person = people.get(cart.customer_id)
         if person is None or not person.email:
             continue
-        mail = queue_mail(person.id, "cart_reminder", cart=_mail_view(cart),
+        mail = queue_mail(person.id, "cart_reminder", cart=_mail_view(cart, catalogue, settings.currency),
                           link=f"{get_settings().storefront_url}/carts/{cart.id}",
                           customer={"first_name": person.first_name, "last_name": person.last_name})
         queued += repo.mark_reminded(cart, utc_now(), mail)

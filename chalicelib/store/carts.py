@@ -59,9 +59,15 @@ def _changed_meanwhile() -> Conflict:
     return Conflict("The cart was changed meanwhile; read it again and retry.")
 
 
-def create(cart: Cart) -> Cart:
-    item = CartItem(*_key(cart.id), lines=[dataclasses.asdict(line) for line in cart.lines], **_index_attributes(cart),
+def item_of(cart: Cart) -> CartItem:
+    """The cart as stored, with the index keys its state calls for (the bench loads carts with it)."""
+    return CartItem(*_key(cart.id), lines=[dataclasses.asdict(line) for line in cart.lines],
+                    **{k: v for k, v in _index_attributes(cart).items() if v is not None},
                     **{name: getattr(cart, name) for name in _FIELDS})
+
+
+def create(cart: Cart) -> Cart:
+    item = item_of(cart)
     item.save(condition=CartItem.PK.does_not_exist())
     return dataclasses.replace(cart, version=item.version)
 
@@ -74,9 +80,7 @@ def get(cart_id: str) -> Cart | None:
 
 
 def _versioned(cart: Cart) -> CartItem:
-    item = CartItem(*_key(cart.id), lines=[dataclasses.asdict(line) for line in cart.lines],
-                    **{k: v for k, v in _index_attributes(cart).items() if v is not None},
-                    **{name: getattr(cart, name) for name in _FIELDS})
+    item = item_of(cart)
     item.version = cart.version
     return item
 
