@@ -41,9 +41,10 @@ bench: setup
 	$(PY) bench/requests_per_route.py
 	$(PY) bench/cold_start.py
 
-## bench-scale: list, detail and searches with 50,000 customers loaded (loading takes ~20 minutes)
+## bench-scale: 50,000 customers (list, detail, searches; ~20 minutes to load), 100,000 carts (one reminder run)
 bench-scale: setup
 	$(PY) bench/customers_at_scale.py 50000
+	$(PY) bench/cart_reminders_at_scale.py 100000
 
 ## deploy: the real deploy (not run here). Needs AWS credentials, `npx aws-cdk@2 bootstrap` once per
 ##   account/region, and a sender address: make deploy STAGE=prod MAIL_SENDER=shop@yourdomain.com
