@@ -107,6 +107,11 @@ def scenario(api, admin: str):
     yield "GET", "/admin/products", api.get("/admin/products", token=admin)
     yield "GET", "/store/products", api.get("/store/products")
     yield "GET", "/store/products/{sku}", api.get("/store/products/MUG-01")
+    yield "POST", "/admin/coupons", api.post("/admin/coupons", {
+        "code": "SPRING10", "kind": "percent", "value": 10, "min_subtotal": 2000, "starts_at": "2026-01-01T00:00:00Z",
+        "ends_at": "2036-01-01T00:00:00Z", "usage_limit": 100, "per_customer_limit": 1}, token=admin)
+    yield "PATCH", "/admin/coupons/{code}", api.patch("/admin/coupons/SPRING10", {"value": 15}, token=admin)
+    yield "GET", "/admin/coupons", api.get("/admin/coupons", token=admin)
 
     reply = api.post("/admin/customers", {
         "email": "ann.smith@example.com", "first_name": "Ann", "last_name": "Smith", "phone": "+44 20 7946 0000",
@@ -172,6 +177,20 @@ def scenario(api, admin: str):
     yield "GET", "/store/me/addresses", api.get("/store/me/addresses", token=me)
     yield "GET", "/admin/leads", api.get("/admin/leads", token=admin)
     yield from orders(api, admin, me, customer.rsplit("/", 1)[-1])
+    # Subscriptions: one started as a recurring checkout does (built by the service, staged by the store).
+    from chalicelib.services import subscriptions
+    from chalicelib.store import subscriptions as subscription_store
+    from chalicelib.store.models import transact_write
+
+    started = subscriptions.create_for_checkout(customer.rsplit("/", 1)[-1], [{"sku": "TEA-01", "quantity": 2}],
+                                                "monthly", None, "card", "standard")
+    with transact_write() as tx:
+        subscription_store.stage_create(tx, started)
+    yield "CHECKOUT", "subscription started (stage_create, in the checkout's transaction)", Done()
+    yield "GET", "/admin/customers/{customer_id}/subscriptions", api.get(f"{customer}/subscriptions", token=admin)
+    subscription = f"/admin/subscriptions/{started.id}"
+    yield "GET", "/admin/subscriptions/{subscription_id}", api.get(subscription, token=admin)
+    yield "PATCH", "/admin/subscriptions/{subscription_id}", api.patch(subscription, {"status": "paused"}, token=admin)
 
     yield "GET", "/openapi.json", api.get("/openapi.json")
     yield "GET", "/dev/mail", api.get("/dev/mail")

@@ -1,5 +1,7 @@
 """HTTP routes. BLUEPRINTS: what app.py registers, and under which prefix."""
 from chalicelib.api import (
+    admin_carts,
+    admin_coupons,
     admin_customer_tabs,
     admin_customers,
     admin_email_templates,
@@ -7,22 +9,28 @@ from chalicelib.api import (
     admin_orders,
     admin_products,
     admin_settings,
+    admin_subscriptions,
     admin_support,
     meta,
     storefront,
+    storefront_carts,
     webhooks,
 )
 
 BLUEPRINTS = (
     (admin_customers.bp, "/admin"),
     (admin_orders.bp, "/admin"),
+    (admin_carts.bp, "/admin"),
     (admin_invoices.bp, "/admin"),
     (admin_customer_tabs.bp, "/admin"),
     (admin_settings.bp, "/admin"),
     (admin_products.bp, "/admin"),
+    (admin_coupons.bp, "/admin"),
+    (admin_subscriptions.bp, "/admin"),
     (admin_support.bp, "/admin"),
     (admin_email_templates.bp, "/admin"),
     (storefront.bp, "/store"),
+    (storefront_carts.bp, "/store"),
     (webhooks.bp, "/webhooks"),
     (meta.bp, ""),
 )

@@ -17,6 +17,8 @@ imports = lazy_import("chalicelib.services.imports")
 notifications = lazy_import("chalicelib.services.notifications")
 invoices = lazy_import("chalicelib.services.invoices")
 orders = lazy_import("chalicelib.services.orders")
+carts = lazy_import("chalicelib.services.carts")
+subscriptions = lazy_import("chalicelib.services.subscriptions")
 changes = lazy_import("chalicelib.store.changes")
 IMPORTS_QUEUE = "shop-imports"
 
@@ -64,7 +66,19 @@ def table_changed(event):
     return _process(event, "DynamoDBStreams", _table_changed)
 
 
+@bp.schedule(Rate(1, unit=Rate.MINUTES), name="send_cart_reminders")
+def send_cart_reminders(event):
+    """Carts idle longer than the store's delay get one reminder per idle period."""
+    return {"queued": carts.send_cart_reminders()}
+
+
 @bp.schedule(Rate(15, unit=Rate.MINUTES), name="cancel_unpaid_orders")
 def cancel_unpaid_orders(event):
     """Online orders left unpaid longer than the store's setting are cancelled."""
     return {"cancelled": orders.cancel_unpaid_orders()}
+
+
+@bp.schedule(Rate(1, unit=Rate.DAYS), name="renew_subscriptions")
+def renew_subscriptions(event):
+    """Active subscriptions due by now get their renewal order, once per period."""
+    return {"renewed": subscriptions.renew_due_subscriptions()}
