@@ -124,3 +124,20 @@ def test_staff_check_out_in_the_customers_persona_but_not_by_card(api, admin_tok
                        headers={"Idempotency-Key": "phone-call-1"})
     assert retried.status == 201 and retried.json["id"] == order.json["id"]
     assert len(api.get(f"/admin/customers/{customer['id']}/orders", token=admin_token).json["items"]) == 1
+
+
+def test_a_recurring_cart_becomes_a_subscription_at_checkout(api, admin_token, catalogue, customer, agent):
+    cart_id = _prepared_cart(api, customer, agent, [("TEA-01", 2)])
+    api.patch(f"/admin/carts/{cart_id}", {"schedule": {"kind": "recurring", "frequency": "monthly"}}, token=agent)
+    order = api.post(f"/admin/carts/{cart_id}/checkout", {"payment_method": "wire_transfer"}, token=agent).json
+    [subscription] = api.get(f"/admin/customers/{customer['id']}/subscriptions", token=admin_token).json["items"]
+    assert subscription["frequency"] == "monthly" and subscription["status"] == "active"
+    assert subscription["lines"] == [{"sku": "TEA-01", "quantity": 2}] and subscription["first_order_id"] == order["id"]
+    assert subscription["next_renewal_at"] > order["created_at"]
+
+
+def test_a_one_time_cart_makes_no_subscription(api, admin_token, catalogue, customer, agent):
+    cart_id = _prepared_cart(api, customer, agent)
+    api.patch(f"/admin/carts/{cart_id}", {"schedule": {"kind": "once"}}, token=agent)
+    assert api.post(f"/admin/carts/{cart_id}/checkout", {"payment_method": "wire_transfer"}, token=agent).status == 201
+    assert api.get(f"/admin/customers/{customer['id']}/subscriptions", token=admin_token).json["items"] == []
