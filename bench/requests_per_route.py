@@ -177,18 +177,9 @@ def scenario(api, admin: str):
     yield "GET", "/store/me/addresses", api.get("/store/me/addresses", token=me)
     yield "GET", "/admin/leads", api.get("/admin/leads", token=admin)
     yield from orders(api, admin, me, customer.rsplit("/", 1)[-1])
-    # Subscriptions: one started as a recurring checkout does (built by the service, staged by the store).
-    from chalicelib.services import subscriptions
-    from chalicelib.store import subscriptions as subscription_store
-    from chalicelib.store.models import transact_write
-
-    started = subscriptions.create_for_checkout(customer.rsplit("/", 1)[-1], [{"sku": "TEA-01", "quantity": 2}],
-                                                "monthly", None, "card", "standard")
-    with transact_write() as tx:
-        subscription_store.stage_create(tx, started)
-    yield "CHECKOUT", "subscription started (stage_create, in the checkout's transaction)", Done()
+    subscription_id = yield from carts(api, admin, customer.rsplit("/", 1)[-1])
     yield "GET", "/admin/customers/{customer_id}/subscriptions", api.get(f"{customer}/subscriptions", token=admin)
-    subscription = f"/admin/subscriptions/{started.id}"
+    subscription = f"/admin/subscriptions/{subscription_id}"
     yield "GET", "/admin/subscriptions/{subscription_id}", api.get(subscription, token=admin)
     yield "PATCH", "/admin/subscriptions/{subscription_id}", api.patch(subscription, {"status": "paused"}, token=admin)
 
@@ -253,6 +244,46 @@ def orders(api, admin: str, shopper: str, customer_id: str):
     test_path = f"/admin/orders/{new_id(reply)}"
     yield "DELETE", "/admin/orders/{order_id}/items/{sku}", api.delete(f"{test_path}/items/TEA-01", token=admin)
     yield "DELETE", "/admin/orders/{order_id}", api.delete(test_path, token=admin)
+
+
+def carts(api, admin: str, customer_id: str):
+    """Carts: a guest's filled and checked out; an agent's cart for a customer, sent as a link, opened,
+    and checked out in the customer's persona as a monthly subscription. Returns the subscription's id."""
+    reply = api.post("/store/carts", {"attribution": {"channel": "newsletter"}})
+    yield "POST", "/store/carts", reply
+    guest = reply.json if reply.status < 400 else {"id": "not-created", "cart_token": "none"}
+    auth, path = {"Cart-Token": guest["cart_token"]}, f"/store/carts/{guest['id']}"
+    yield "POST", "/store/carts/{cart_id}/items", api.post(f"{path}/items", {"sku": "MUG-01", "quantity": 2}, headers=auth)
+    yield "POST", "/store/carts/{cart_id}/items", api.post(f"{path}/items", {"sku": "TEA-01", "quantity": 1}, headers=auth)
+    yield "PATCH", "/store/carts/{cart_id}/items/{sku}", api.patch(f"{path}/items/MUG-01", {"quantity": 3}, headers=auth)
+    yield "DELETE", "/store/carts/{cart_id}/items/{sku}", api.delete(f"{path}/items/TEA-01", headers=auth)
+    yield "PATCH", "/store/carts/{cart_id}", api.patch(path, {"coupon": "SPRING10"}, headers=auth)
+    yield "GET", "/store/carts/{cart_id}", api.get(path, headers=auth)
+    yield "POST", "/store/carts/{cart_id}/checkout", api.post(f"{path}/checkout", {
+        "email": "guest.buyer@example.com", "payment_method": "card", "shipping_address": {
+            "name": "Gus Guest", "line1": "1 Quai Voltaire", "city": "Paris", "country": "FR"}},
+        headers={**auth, "Idempotency-Key": "bench-checkout-1"})
+
+    reply = api.post(f"/admin/customers/{customer_id}/carts", token=admin)
+    yield "POST", "/admin/customers/{customer_id}/carts", reply
+    path = f"/admin/carts/{new_id(reply)}"
+    yield "POST", "/admin/carts/{cart_id}/items", api.post(f"{path}/items", {"sku": "TEA-01", "quantity": 2}, token=admin)
+    yield "POST", "/admin/carts/{cart_id}/items", api.post(f"{path}/items", {"sku": "MUG-01", "quantity": 1}, token=admin)
+    yield "PATCH", "/admin/carts/{cart_id}/items/{sku}", api.patch(f"{path}/items/TEA-01", {"quantity": 3}, token=admin)
+    yield "DELETE", "/admin/carts/{cart_id}/items/{sku}", api.delete(f"{path}/items/MUG-01", token=admin)
+    yield "PATCH", "/admin/carts/{cart_id}", api.patch(path, {"schedule": {"kind": "recurring", "frequency": "monthly"},
+                                                              "attribution": {"affiliate": "blog-42"}}, token=admin)
+    yield "GET", "/admin/carts/{cart_id}", api.get(path, token=admin)
+    yield "GET", "/admin/carts", api.get("/admin/carts?state=open", token=admin)
+    yield "GET", "/admin/carts?state=abandoned", api.get("/admin/carts?state=abandoned", token=admin)
+    yield "GET", "/admin/customers/{customer_id}/carts", api.get(f"/admin/customers/{customer_id}/carts", token=admin)
+    reply = api.post(f"{path}/checkout-link", {"send_email": True}, token=admin)
+    yield "POST", "/admin/carts/{cart_id}/checkout-link", reply
+    yield "GET", "/store/checkout-links/{token}", api.get(f"/store/checkout-links/{(reply.json or {}).get('token', 'none')}")
+    yield "POST", "/admin/carts/{cart_id}/checkout", api.post(f"{path}/checkout", {"payment_method": "wire_transfer"},
+                                                              token=admin, headers={"Idempotency-Key": "bench-phone-1"})
+    listed = api.get(f"/admin/customers/{customer_id}/subscriptions", token=admin).json or {}
+    return (listed.get("items") or [{"id": "not-created"}])[0]["id"]
 
 
 def describe(operations: Counter) -> str:
