@@ -127,19 +127,24 @@ Limit = Annotated[int, Field(ge=1, le=10**9, strict=True)]
 Moment = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(iso), PlainSerializer(str, return_type=str)]
 
 
-def _percent_at_most_100(value: int | None, info: ValidationInfo) -> int | None:
-    if value is not None and info.data.get("kind") == CouponKind.PERCENT and value > MAX_PERCENT:
-        raise ValueError(f"a percent coupon is at most {MAX_PERCENT}")
-    return value
+class _CouponRules(Input):
+    """The rules a draft and a change both obey (on the fields they were given)."""
+
+    @field_validator("value", check_fields=False)
+    @classmethod
+    def _percent(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and info.data.get("kind") == CouponKind.PERCENT and value > MAX_PERCENT:
+            raise ValueError(f"a percent coupon is at most {MAX_PERCENT}")
+        return value
+
+    @model_validator(mode="after")
+    def _window(self):
+        if self.starts_at is not None and self.ends_at is not None and self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
 
 
-def _ends_after_starts(model):
-    if model.starts_at is not None and model.ends_at is not None and model.ends_at <= model.starts_at:
-        raise ValueError("ends_at must be after starts_at")
-    return model
-
-
-class CouponDraft(Input):
+class CouponDraft(_CouponRules):
     code: Code
     kind: Kind
     value: Value
@@ -149,17 +154,8 @@ class CouponDraft(Input):
     usage_limit: Limit | None = None  # None: unlimited
     per_customer_limit: Limit | None = None
 
-    @field_validator("value")
-    @classmethod
-    def _percent(cls, value: int | None, info: ValidationInfo) -> int | None:
-        return _percent_at_most_100(value, info)
 
-    @model_validator(mode="after")
-    def _window(self):
-        return _ends_after_starts(self)
-
-
-class CouponChanges(Input):
+class CouponChanges(_CouponRules):
     """Only the fields sent change; null clears a date or a limit. The code cannot change."""
 
     kind: Kind | None = None
@@ -169,12 +165,3 @@ class CouponChanges(Input):
     ends_at: Moment | None = None
     usage_limit: Limit | None = None
     per_customer_limit: Limit | None = None
-
-    @field_validator("value")
-    @classmethod
-    def _percent(cls, value: int | None, info: ValidationInfo) -> int | None:
-        return _percent_at_most_100(value, info)
-
-    @model_validator(mode="after")
-    def _window(self):
-        return _ends_after_starts(self)

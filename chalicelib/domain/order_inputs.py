@@ -99,27 +99,6 @@ class NoteInput(Input):
     text: NoteText
 
 
-class OrderQuery(ListQuery):
-    """Filters of the orders list; which index serves which is in docs/architecture.md."""
-
-    status: Literal["open", "cancelled", "rejected", "completed"] | None = None
-    payment_status: Literal["awaiting_payment", "awaiting_verification", "unpaid", "paid", "payment_failed", "refunded"] | None = None
-    fulfillment_status: Literal["unfulfilled", "processing", "shipped", "delivered", "returned"] | None = None
-    customer_id: Annotated[str, Field(max_length=64)] | None = None
-    from_: Annotated[date | None, Field(alias="from")] = None
-    to: date | None = None
-    q: Annotated[str, Field(min_length=1, max_length=100)] | None = None
-    delivery_method: DeliveryMethod | None = None
-    payment_method: PaymentMethod | None = None
-    is_test: bool | None = None
-
-    @model_validator(mode="after")
-    def _range(self):
-        if self.from_ and self.to and self.from_ > self.to:
-            raise ValueError("'from' is after 'to'")
-        return self
-
-
 class DateRange(Input):
     from_: Annotated[date | None, Field(alias="from")] = None
     to: date | None = None
@@ -129,6 +108,19 @@ class DateRange(Input):
         if self.from_ and self.to and self.from_ > self.to:
             raise ValueError("'from' is after 'to'")
         return self
+
+
+class OrderQuery(ListQuery, DateRange):
+    """Filters of the orders list; which index serves which is in docs/architecture.md."""
+
+    status: Literal["open", "cancelled", "rejected", "completed"] | None = None
+    payment_status: Literal["awaiting_payment", "awaiting_verification", "unpaid", "paid", "payment_failed", "refunded"] | None = None
+    fulfillment_status: Literal["unfulfilled", "processing", "shipped", "delivered", "returned"] | None = None
+    customer_id: Annotated[str, Field(max_length=64)] | None = None
+    q: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    delivery_method: DeliveryMethod | None = None
+    payment_method: PaymentMethod | None = None
+    is_test: bool | None = None
 
 
 class InvoiceQuery(ListQuery, DateRange):

@@ -1,20 +1,15 @@
 """Abandoned-cart reminders: one per idle period, whatever the job does; never for carts without an email."""
-from chalice.test import Client
 
 from chalicelib.domain.mail import MailStatus
 from chalicelib.services import carts
 from chalicelib.store import carts as cart_repo
+from tests.support.schedules import run_schedule
 
 PASSWORD = "a long enough password"
 
 
 def _run():
-    from app import app
-
-    with Client(app) as client:
-        event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
-                                                resources=["arn:aws:events:us-east-1:123456789012:rule/send_cart_reminders"])
-        return client.lambda_.invoke("send_cart_reminders", event).payload
+    return run_schedule("send_cart_reminders")
 
 
 def _shopper_cart(api, email="lea@example.com", lines=(("MUG-01", 2),)):

@@ -1,13 +1,13 @@
 """What follows an order change outside the request: emails to the customer (never undoing the change),
 the scheduled cancel of unpaid online orders, and a deleted customer's orders losing who bought them."""
 import boto3
-from chalice.test import Client
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from chalicelib.settings import get_settings
 from tests.support.orders import GUEST
 from tests.support.streams import deliver, queued_mail_records, raw_item, record
+from tests.support.schedules import run_schedule
 
 
 def _emails_tab(api, token, customer_id):
@@ -23,12 +23,7 @@ def _status(api, order, status, token):
 
 
 def _run_schedule():
-    from app import app
-
-    with Client(app) as client:
-        event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
-                                                resources=["arn:aws:events:us-east-1:123456789012:rule/cancel_unpaid_orders"])
-        return client.lambda_.invoke("cancel_unpaid_orders", event).payload
+    return run_schedule("cancel_unpaid_orders")
 
 
 def test_each_status_the_customer_should_hear_about_queues_one_email(api, admin_token, place, new_customer):

@@ -5,13 +5,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 import pytest
-from chalice.test import Client
 
 from chalicelib.domain.subscriptions import renewal_order_id
 from chalicelib.services import subscriptions
 from chalicelib.store import subscriptions as subscription_store
 from chalicelib.store.models import transact_write
 from tests.support.orders import ADDRESS
+from tests.support.schedules import run_schedule
 
 ATTRIBUTION = {"channel": "storefront", "utm_source": "newsletter"}
 
@@ -54,12 +54,7 @@ def _sub(api, token, subscription):
 
 
 def _run_schedule():
-    from app import app
-
-    with Client(app) as client:
-        event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
-                                                resources=["arn:aws:events:us-east-1:123456789012:rule/renew_subscriptions"])
-        return client.lambda_.invoke("renew_subscriptions", event).payload
+    return run_schedule("renew_subscriptions")
 
 
 # Periods
