@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import ANY_STAFF, LIST_QUERY, route, staff
+from chalicelib.api.routing import ANY_STAFF, route, staff
 from chalicelib.domain.products import Product
 from chalicelib.lazy import lazy_import
 
@@ -12,10 +12,10 @@ products = lazy_import("chalicelib.services.products")
 INPUTS = "chalicelib.domain.product_inputs"
 
 
-@route(bp, "/products", "GET", access=ANY_STAFF, query=LIST_QUERY, response=list[Product],
-       summary="Every product (any status), by name")
+@route(bp, "/products", "GET", access=ANY_STAFF, query=f"{INPUTS}:ProductQuery", response=list[Product],
+       summary="Every product (any status), by name; q: a sku or the start of a name")
 def list_products(principal, query):
-    return products.list_products(query.limit, query.next_token, active_only=False)
+    return products.list_products(query.limit, query.next_token, active_only=False, q=query.q)
 
 
 @route(bp, "/products", "POST", access=staff("admin"), body=f"{INPUTS}:ProductDraft", response=Product, status=201,

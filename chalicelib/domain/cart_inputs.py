@@ -1,5 +1,5 @@
 """What shoppers and staff send about carts: validated, unknown fields refused. Never a price."""
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -18,8 +18,14 @@ class NewCart(Input):
 
 
 class CartItemInput(Input):
+    """A price a client sends along (storefronts often echo the line they show) is ignored: lines are
+    priced from the catalogue. Any other unknown field is a 422."""
+
     sku: Sku
     quantity: Quantity
+    unit_price: Any = Field(default=None, exclude=True)
+    price: Any = Field(default=None, exclude=True)
+    total: Any = Field(default=None, exclude=True)
 
 
 class QuantityInput(Input):

@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from chalicelib.domain.base import Input
+from chalicelib.domain.base import Input, ListQuery
 from chalicelib.domain.customer_inputs import Name, OptionalText
 
 Sku = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
@@ -37,3 +37,9 @@ class ProductChanges(Input):
     status: Status | None = None
     stock: Stock | None = None
     suppliers: Annotated[list[SupplierInput], Field(max_length=20)] | None = None
+
+
+class ProductQuery(ListQuery):
+    """Staff look products up by sku or by the start of their name (agents filling a cart)."""
+
+    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None

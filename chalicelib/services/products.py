@@ -40,5 +40,10 @@ def update_product(sku: str, changes: inputs.ProductChanges) -> Product:
     return repo.update(dataclasses.replace(before, **sent, updated_at=utc_now()))
 
 
-def list_products(limit: int, next_token: str | None, active_only: bool) -> Page[Product]:
-    return repo.page(limit, next_token, active_only)
+def list_products(limit: int, next_token: str | None, active_only: bool, q: str | None = None) -> Page[Product]:
+    """By name; with `q`, the product whose sku it is (first page) and those whose name starts with it."""
+    page = repo.page(limit, next_token, active_only, name_prefix=q)
+    exact = repo.get(q.strip()) if q and not next_token else None
+    if exact is None or (active_only and exact.status != ProductStatus.ACTIVE) or any(p.sku == exact.sku for p in page.items):
+        return page
+    return Page(items=[exact, *page.items], next_token=page.next_token)

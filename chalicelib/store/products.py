@@ -66,11 +66,14 @@ def update(product: Product) -> Product:
     return dataclasses.replace(product, version=item.version)
 
 
-def page(limit: int, next_token: str | None, active_only: bool) -> Page[Product]:
-    """By name: one Query per page, on GSI2 (active only) or GSI1 (every product)."""
+def page(limit: int, next_token: str | None, active_only: bool, name_prefix: str | None = None) -> Page[Product]:
+    """By name: one Query per page, on GSI2 (active only) or GSI1 (every product); `name_prefix`
+    (folded) is a key condition on the name."""
     index, partition, keys = ((ProductItem.gsi2, "PRODUCTS#active", {"PK", "SK", "GSI2PK", "GSI2SK"}) if active_only
                               else (ProductItem.gsi1, "PRODUCTS", {"PK", "SK", "GSI1PK", "GSI1SK"}))
-    result = index.query(partition, limit=limit, last_evaluated_key=decode_token(next_token, keys))
+    sort_key = getattr(ProductItem, index.Meta.index_name + "SK")
+    condition = sort_key.startswith(fold(name_prefix)) if name_prefix else None
+    result = index.query(partition, condition, limit=limit, last_evaluated_key=decode_token(next_token, keys))
     items = [_to_domain(i) for i in result]
     return Page(items=items, next_token=encode_token(result.last_evaluated_key))
 

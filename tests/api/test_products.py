@@ -60,3 +60,20 @@ def test_only_admins_change_the_catalogue(api, admin_token):
     _add(api, admin_token)
     assert api.patch("/admin/products/MUG-01", {"price": 1}, token=staff_token("agent")).status == 403
     assert api.get("/admin/products").status == 401
+
+
+def test_agents_find_products_by_sku_or_the_start_of_the_name(api, admin_token):
+    _add(api, admin_token)
+    _add(api, admin_token, sku="MUG-02", name="Mug, large", status="draft")
+    _add(api, admin_token, sku="TEA-01", name="Assam tea")
+
+    def found(q):
+        reply = api.get(f"/admin/products?q={q}", token=staff_token("agent"))
+        assert reply.status == 200, reply.json
+        return [p["sku"] for p in reply.json["items"]]
+
+    assert found("mug") == ["MUG-02"]  # names starting with it, accents and case folded
+    assert found("EN") == ["MUG-01"]
+    assert found("TEA-01") == ["TEA-01"]  # a sku
+    assert found("zzz") == []
+    assert api.get("/admin/products?q=", token=admin_token).status == 422
