@@ -48,7 +48,7 @@ class SubscriptionLine:
 class Subscription:
     id: str
     customer_id: str
-    lines: list[SubscriptionLine]
+    products: list[SubscriptionLine]  # what each renewal orders: sku and quantity
     frequency: str
     next_renewal_at: str  # ISO, midnight UTC of the day of the next renewal
     status: str
@@ -159,7 +159,7 @@ def new_subscription(customer_id: str, lines: list, frequency: str, first_order_
         raise _invalid("delivery_method", f"The delivery method is one of {', '.join(DELIVERY_FEES)}.")
     created = iso(now)
     return Subscription(
-        id=new_id(), customer_id=customer_id, lines=wanted, frequency=frequency,
+        id=new_id(), customer_id=customer_id, products=wanted, frequency=frequency,
         next_renewal_at=next_date(day_start(now), frequency, _parse(created).day), status=SubscriptionStatus.ACTIVE,
         payment_method=payment_method, delivery_method=delivery_method, billing_address=billing,
         shipping_address=shipping, attribution=dict(attribution or {}), first_order_id=first_order_id,

@@ -136,11 +136,11 @@ def _place(subscription: Subscription, customer: Customer, lines: list[OrderLine
 def _sold_lines(subscription: Subscription) -> list[OrderLine]:
     """The subscription's lines priced from the catalogue now, without the products no longer sold."""
     try:
-        return orders.catalogue_lines(subscription.lines, staff_prices=False)
+        return orders.catalogue_lines(subscription.products, staff_prices=False)
     except InvalidInput:
         pass
     kept = []
-    for line in subscription.lines:  # only when something is missing: find out which
+    for line in subscription.products:  # only when something is missing: find out which
         try:
             kept += orders.catalogue_lines([line], staff_prices=False)
         except InvalidInput:

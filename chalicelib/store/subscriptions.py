@@ -48,7 +48,7 @@ def _index_attributes(subscription: Subscription) -> dict[str, str | None]:
 
 
 def _item(subscription: Subscription) -> SubscriptionItem:
-    item = SubscriptionItem(PK=_pk(subscription.id), SK=_SK, lines=[dataclasses.asdict(line) for line in subscription.lines],
+    item = SubscriptionItem(PK=_pk(subscription.id), SK=_SK, lines=[dataclasses.asdict(line) for line in subscription.products],
                             **_index_attributes(subscription), **{name: getattr(subscription, name) for name in _SCALARS})
     if subscription.version is not None:
         item.version = subscription.version
@@ -60,7 +60,7 @@ def _to_domain(item: SubscriptionItem) -> Subscription:
     fields["renewals"] = int(fields["renewals"] or 0)
     fields["attribution"] = fields["attribution"] or {}
     lines = [SubscriptionLine(sku=line["sku"], quantity=int(line["quantity"])) for line in item.lines]
-    return Subscription(lines=lines, version=item.version, **fields)
+    return Subscription(products=lines, version=item.version, **fields)
 
 
 def _changed_meanwhile() -> Conflict:

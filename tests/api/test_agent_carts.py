@@ -132,7 +132,7 @@ def test_a_recurring_cart_becomes_a_subscription_at_checkout(api, admin_token, c
     order = api.post(f"/admin/carts/{cart_id}/checkout", {"payment_method": "wire_transfer"}, token=agent).json
     [subscription] = api.get(f"/admin/customers/{customer['id']}/subscriptions", token=admin_token).json["items"]
     assert subscription["frequency"] == "monthly" and subscription["status"] == "active"
-    assert subscription["lines"] == [{"sku": "TEA-01", "quantity": 2}] and subscription["first_order_id"] == order["id"]
+    assert subscription["products"] == [{"sku": "TEA-01", "quantity": 2}] and subscription["first_order_id"] == order["id"]
     assert subscription["next_renewal_at"] > order["created_at"]
 
 

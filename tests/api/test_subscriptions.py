@@ -49,7 +49,7 @@ def test_a_subscription_started_at_checkout_is_on_the_customers_tab(api, admin_t
     assert subscription["customer_id"] == customer["id"] and subscription["first_order_id"] == first_order["id"]
     assert (subscription["status"], subscription["frequency"], subscription["next_renewal_at"]) == (
         "active", "monthly", "2026-12-02T00:00:00.000Z")
-    assert subscription["lines"] == [{"sku": "MUG-01", "quantity": 2}]
+    assert subscription["products"] == [{"sku": "MUG-01", "quantity": 2}]
     assert (subscription["renewals"], subscription["last_order_id"]) == (0, None)
     assert subscription["shipping_address"] == ADDRESS and "version" not in subscription
     tab = api.get(f"/admin/customers/{customer['id']}/subscriptions", token=admin_token).json

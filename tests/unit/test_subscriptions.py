@@ -58,7 +58,7 @@ def test_a_new_subscription_renews_one_period_after_today_and_follows_its_anchor
     subscription = _subscription()
     assert (subscription.status, subscription.next_renewal_at) == ("active", "2027-02-28T00:00:00.000Z")
     assert following_renewal(subscription) == "2027-03-31T00:00:00.000Z"
-    assert subscription.lines[0].sku == "MUG-01" and subscription.renewals == 0
+    assert subscription.products[0].sku == "MUG-01" and subscription.renewals == 0
 
 
 def test_unknown_frequencies_are_refused():
