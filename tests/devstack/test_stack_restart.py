@@ -17,9 +17,14 @@ def test_data_outlives_a_restart_and_stopping_leaves_no_java(tmp_path):
     first = Stack(tmp_path, "--fresh", "--demo")
     try:
         assert first.output_has("demo customers: 5 created, 0 already there")
+        assert first.output_has("demo products: 3 created, 0 already there")
+        assert first.output_has("demo orders: 1 created, 0 already there")
         status, listed = first.call("GET", "/admin/customers?limit=200", token=first.admin_token)
         assert status == 200 and "ada.lovelace@example.com" in json.dumps(listed)
-        wait_until(lambda: mail_count() == 2, what="the emails of the 2 demo shoppers")
+        status, orders = first.call("GET", "/admin/orders", token=first.admin_token)
+        assert status == 200 and [o["number"] for o in orders["items"]] == [1001]
+        # 2 welcome emails for the demo shoppers, 2 for the demo order (received, wire transfer instructions)
+        wait_until(lambda: mail_count() == 4, what="the emails of the 2 demo shoppers and the demo order")
         assert java_processes(str(tmp_path))
         assert first.stop(signal.SIGINT) == 0
         assert first.output_has("stopped") and not java_processes(str(tmp_path))
@@ -29,11 +34,12 @@ def test_data_outlives_a_restart_and_stopping_leaves_no_java(tmp_path):
     second = Stack(tmp_path, "--demo")
     try:
         assert second.output_has("demo customers: 0 created, 5 already there")
+        assert second.output_has("demo orders: 0 created, 1 already there")
         assert second.call("GET", "/admin/customers?limit=200", token=first.admin_token)[0] == 200  # same secret
         register(second, "sam@example.com")
         # The stream is read in order from where the first run stopped: one new email, no replayed ones.
-        wait_until(lambda: mail_count() >= 3, what="the new shopper's email")
-        assert mail_count() == 3
+        wait_until(lambda: mail_count() >= 5, what="the new shopper's email")
+        assert mail_count() == 5
         assert second.stop(signal.SIGTERM) == 0
         assert not java_processes(str(tmp_path))
     finally:
