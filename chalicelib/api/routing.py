@@ -20,11 +20,14 @@ from chalice import Blueprint, Response
 
 from chalicelib.domain import errors
 from chalicelib.domain.tokens import STAFF_ROLES, Principal, verify_customer_token, verify_staff_token
+from chalicelib.lazy import lazy_import
 from chalicelib.logs import logger
 from chalicelib.settings import get_settings
 from chalicelib.store.pagination import Page
 
 LIST_QUERY = "chalicelib.domain.base:ListQuery"
+_MAX_PATH_PARAM_BYTES = 1024
+idempotency = lazy_import("chalicelib.store.idempotency")  # loaded by the first request that sends a key
 _STATUS = {
     errors.BadRequest: 400,
     errors.Unauthorized: 401,
@@ -153,6 +156,20 @@ def to_json(value: Any) -> Any:
     return value
 
 
+def _failure(error: Exception, request) -> Response:
+    """The answer to an error: domain errors and validation errors in the envelope; a page token the
+    database refuses (another index's or partition's key) is a 400; anything else is our bug (500)."""
+    if isinstance(error, errors.DomainError):
+        return _error_envelope(error)
+    invalid = _validation_error(error)
+    if invalid is not None:
+        return _error_envelope(invalid)
+    if (request.query_params or {}).get("next_token") and getattr(error, "cause_response_code", None) == "ValidationException":
+        return _error_envelope(errors.BadRequest("next_token is not a valid page token."))
+    logger.exception("unhandled error")  # a bug of ours: logged with its traceback
+    return error_response(500, "internal_error", "Something went wrong on our side.")
+
+
 def route(bp: Blueprint, path: str, method: str, *, access: Access, summary: str, body: str | None = None,
           query: str | None = None, response: Any = None, status: int = 200) -> Callable:
     """Register `fn` as a route. It receives path parameters, and `principal`, `body`, `query` when the
@@ -161,10 +178,15 @@ def route(bp: Blueprint, path: str, method: str, *, access: Access, summary: str
     def decorator(fn: Callable) -> Callable:
         ROUTES.append(RouteSpec(bp, path, method, access, summary, body, query, response, status, fn.__module__.rsplit(".", 1)[-1]))
 
+        creates = method == "POST" and status == 201
+
         @functools.wraps(fn)
         def handler(**path_params: str) -> Response:
             request = bp.current_request
+            idempotency_scope = None
             try:
+                if any(len(value.encode()) > _MAX_PATH_PARAM_BYTES for value in path_params.values()):
+                    raise errors.NotFound("Nothing here by that name.")  # longer than any id, sku or token
                 kwargs: dict[str, Any] = dict(path_params)
                 if access.kind != "public":
                     kwargs["principal"] = _authenticate(request, access)
@@ -172,18 +194,25 @@ def route(bp: Blueprint, path: str, method: str, *, access: Access, summary: str
                     kwargs["body"] = _parse_body(request, body)
                 if query is not None:
                     kwargs["query"] = resolve(query).model_validate(request.query_params or {})
+                key = request.headers.get("idempotency-key") if creates else None
+                if key:
+                    principal = kwargs.get("principal")
+                    idempotency_scope = (f"{principal.actor if principal else 'public'} {method} {path} "
+                                         f"{json.dumps(path_params, sort_keys=True)}", key[:200])
+                    stored = idempotency.claim(*idempotency_scope)
+                    if stored is not None:
+                        return Response(body=stored.body, status_code=stored.status, headers={"Content-Type": "application/json"})
                 result = fn(**kwargs)
-            except errors.DomainError as error:
-                return _error_envelope(error)
             except Exception as error:
-                invalid = _validation_error(error)
-                if invalid is not None:
-                    return _error_envelope(invalid)
-                logger.exception("unhandled error")  # a bug of ours: logged with its traceback
-                return error_response(500, "internal_error", "Something went wrong on our side.")
+                if idempotency_scope:
+                    idempotency.release(*idempotency_scope)
+                return _failure(error, request)
             if result is None:
                 return Response(body="", status_code=204)
-            return json_response(to_json(result), status)
+            response = json_response(to_json(result), status)
+            if idempotency_scope:
+                idempotency.complete(*idempotency_scope, status, response.body)
+            return response
 
         return bp.route(path, methods=[method])(handler)
 

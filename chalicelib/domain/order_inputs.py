@@ -99,9 +99,12 @@ class NoteInput(Input):
     text: NoteText
 
 
+Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2999, 12, 31))]
+
+
 class DateRange(Input):
-    from_: Annotated[date | None, Field(alias="from")] = None
-    to: date | None = None
+    from_: Annotated[Day | None, Field(alias="from")] = None
+    to: Day | None = None
 
     @model_validator(mode="after")
     def _range(self):

@@ -6,6 +6,7 @@ the version read."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date, timedelta
 
 from chalicelib.domain import clock
@@ -315,8 +316,9 @@ def list_orders(query: inputs.OrderQuery) -> Page[Order]:
 
 
 def _candidates(query: inputs.OrderQuery) -> Page[Order]:
-    if query.q and query.q.strip().lstrip("#").isdigit():
-        order = repo.find_by_number(int(query.q.strip().lstrip("#")))
+    number = re.fullmatch(r"#?([0-9]{1,12})", query.q.strip()) if query.q else None
+    if number:
+        order = repo.find_by_number(int(number.group(1)))
         return Page(items=[order] if order else [], next_token=None)
     if query.q:
         found = customers.list_customers(customer_inputs.CustomerQuery(q=query.q, limit=query.limit, next_token=query.next_token))

@@ -436,3 +436,13 @@ class SubscriptionItem(TableItem, discriminator="subscription"):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()
+
+
+class IdempotencyItem(TableItem, discriminator="idempotency"):
+    """`IDEMP#<sha256 of caller, route and Idempotency-Key>`: a create's answer, replayed for 24 hours."""
+
+    status = UnicodeAttribute()  # in_progress | done
+    at = UnicodeAttribute()
+    response_status = NumberAttribute(null=True)
+    response_body = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute()

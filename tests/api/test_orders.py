@@ -344,3 +344,44 @@ def test_ordered_products_follow_orders_as_they_change(api, admin_token, place, 
     assert set(sold) == {"MUG-01"} and sold["MUG-01"]["order_ids"] == [first["id"]] and sold["MUG-01"]["quantity_sold"] == 2
     assert api.get("/admin/ordered-products?from=2020-01-01&to=2026-01-01", token=admin_token).status == 422
     assert api.get("/admin/ordered-products?from=tomorrow", token=admin_token).status == 422
+
+
+# Retries and odd input
+
+def test_a_retried_phone_order_with_the_same_idempotency_key_is_placed_once(api, admin_token, place, new_customer):
+    customer = new_customer()
+    body = order_body(customer_id=customer["id"])
+    first = api.post("/admin/orders", body, token=admin_token, headers={"Idempotency-Key": "call-42"})
+    again = api.post("/admin/orders", body, token=admin_token, headers={"Idempotency-Key": "call-42"})
+    other = api.post("/admin/orders", body, token=admin_token, headers={"Idempotency-Key": "call-43"})
+    assert (first.status, again.status, other.status) == (201, 201, 201)
+    assert again.json == first.json and other.json["id"] != first.json["id"]
+    assert _stats(api, customer, admin_token)["order_count"] == 2
+    # A request that failed leaves the key free for a corrected retry
+    bad = api.post("/admin/orders", {**body, "lines": []}, token=admin_token, headers={"Idempotency-Key": "call-44"})
+    fixed = api.post("/admin/orders", body, token=admin_token, headers={"Idempotency-Key": "call-44"})
+    assert (bad.status, fixed.status) == (422, 201)
+
+
+@pytest.mark.parametrize("query", ["q=%C2%B2%C2%B3", "q=1234567890123456789", "from=9999-12-01&to=9999-12-31",
+                                   "to=0001-01-05", "from=1999-12-31"])
+def test_odd_searches_and_dates_are_answered_not_crashed(api, admin_token, place, query):
+    place(guest=GUEST)
+    for path in ("/admin/orders", "/admin/ordered-products", "/admin/invoices"):
+        assert api.get(f"{path}?{query}", token=admin_token).status in (200, 422), (path, query)
+
+
+def test_ids_longer_than_any_id_are_not_found(api, admin_token):
+    long_id = "x" * 3000
+    for path in (f"/admin/orders/{long_id}", f"/admin/customers/{long_id}", f"/store/carts/{long_id}"):
+        assert api.get(path, token=admin_token).status == 404
+
+
+def test_a_page_token_of_another_list_is_a_400(api, admin_token, place, new_customer):
+    customer = new_customer()
+    for _ in range(2):
+        place(customer_id=customer["id"])
+    token = api.get(f"/admin/customers/{customer['id']}/orders?limit=1", token=admin_token).json["next_token"]
+    assert api.get(f"/admin/customers/{customer['id']}/orders?limit=1&next_token={token}", token=admin_token).status == 200
+    other = new_customer()
+    assert api.get(f"/admin/customers/{other['id']}/orders?next_token={token}", token=admin_token).status in (200, 400)
