@@ -252,12 +252,14 @@ def carts(api, admin: str, customer_id: str):
     reply = api.post("/store/carts", {"attribution": {"channel": "newsletter"}})
     yield "POST", "/store/carts", reply
     guest = reply.json if reply.status < 400 else {"id": "not-created", "cart_token": "none"}
-    auth, path = {"Cart-Token": guest["cart_token"]}, f"/store/carts/{guest['id']}"
+    auth, path = {"X-Cart-Token": guest["cart_token"]}, f"/store/carts/{guest['id']}"
     yield "POST", "/store/carts/{cart_id}/items", api.post(f"{path}/items", {"sku": "MUG-01", "quantity": 2}, headers=auth)
     yield "POST", "/store/carts/{cart_id}/items", api.post(f"{path}/items", {"sku": "TEA-01", "quantity": 1}, headers=auth)
     yield "PATCH", "/store/carts/{cart_id}/items/{sku}", api.patch(f"{path}/items/MUG-01", {"quantity": 3}, headers=auth)
     yield "DELETE", "/store/carts/{cart_id}/items/{sku}", api.delete(f"{path}/items/TEA-01", headers=auth)
-    yield "PATCH", "/store/carts/{cart_id}", api.patch(path, {"coupon": "SPRING10"}, headers=auth)
+    yield "POST", "/store/carts/{cart_id}/coupon", api.post(f"{path}/coupon", {"code": "SPRING10"}, headers=auth)
+    yield "DELETE", "/store/carts/{cart_id}/coupon", api.delete(f"{path}/coupon", headers=auth)
+    yield "POST", "/store/carts/{cart_id}/coupon", api.post(f"{path}/coupon", {"code": "SPRING10"}, headers=auth)
     yield "GET", "/store/carts/{cart_id}", api.get(path, headers=auth)
     yield "POST", "/store/carts/{cart_id}/checkout", api.post(f"{path}/checkout", {
         "email": "guest.buyer@example.com", "payment_method": "card", "shipping_address": {

@@ -45,7 +45,7 @@ def get_cart(principal, cart_id: str):
 @route(bp, "/carts/{cart_id}", "PATCH", access=EDITORS, body=f"{INPUTS}:CartChanges", response=CartView,
        summary="Coupon, schedule (once or recurring) and attribution")
 def change_cart(principal, cart_id: str, body):
-    return carts.change_cart(_loader(cart_id), body, staff=True)
+    return carts.change_cart(_loader(cart_id), body)
 
 
 @route(bp, "/carts/{cart_id}/items", "POST", access=EDITORS, body=f"{INPUTS}:CartItemInput", response=CartView,

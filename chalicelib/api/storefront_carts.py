@@ -1,5 +1,5 @@
 """Storefront carts (/store/carts) and checkout links (/store/checkout-links). A guest cart is
-reached with its `Cart-Token` header, a customer's cart with the customer's token."""
+reached with its `X-Cart-Token` header, a customer's cart with the customer's token."""
 from __future__ import annotations
 
 from chalice import Blueprint
@@ -22,49 +22,65 @@ def _source_ip() -> str | None:
     return (bp.current_request.context or {}).get("identity", {}).get("sourceIp")
 
 
+def _cart_token() -> str | None:
+    return _header("x-cart-token") or _header("cart-token")
+
+
 def _loader(cart_id: str, principal):
-    token = _header("cart-token")
+    token = _cart_token()
     return lambda: carts.shopper_cart(cart_id, principal, token)
+
+
+def _as_seen_by_shopper(view: CartView) -> dict:
+    """Which staff member prepared a cart is for staff: the shopper sees the rest of its attribution."""
+    shown = to_json(view)
+    shown["attribution"] = {k: v for k, v in shown["attribution"].items() if k != "agent_id"}
+    return shown
 
 
 @route(bp, "/carts", "POST", access=SHOPPER, body=f"{INPUTS}:NewCart", response=CartView, status=201,
        summary="A new cart: the customer's (their open one if any) or a guest's, with its cart_token")
 def create_cart(principal, body):
-    return carts.create_cart(principal, body.attribution.model_dump(exclude_none=True), _source_ip())
+    return _as_seen_by_shopper(carts.create_cart(principal, body.attribution.model_dump(exclude_none=True), _source_ip()))
 
 
 @route(bp, "/carts/{cart_id}", "GET", access=SHOPPER, response=CartView, summary="A cart at today's prices")
 def get_cart(principal, cart_id: str):
-    return carts.view_of(_loader(cart_id, principal)())
+    return _as_seen_by_shopper(carts.view_of(_loader(cart_id, principal)()))
 
 
-@route(bp, "/carts/{cart_id}", "PATCH", access=SHOPPER, body=f"{INPUTS}:ShopperCartChanges", response=CartView,
-       summary="Apply or remove a coupon")
-def change_cart(principal, cart_id: str, body):
-    return carts.change_cart(_loader(cart_id, principal), body, staff=False)
+@route(bp, "/carts/{cart_id}/coupon", "POST", access=SHOPPER, body=f"{INPUTS}:CouponInput", response=CartView,
+       summary="Apply a coupon or voucher code (422 with the reason if it cannot be used)")
+def apply_coupon(principal, cart_id: str, body):
+    return _as_seen_by_shopper(carts.apply_coupon(_loader(cart_id, principal), body.code))
+
+
+@route(bp, "/carts/{cart_id}/coupon", "DELETE", access=SHOPPER, response=CartView, summary="Remove the coupon")
+def remove_coupon(principal, cart_id: str):
+    return _as_seen_by_shopper(carts.apply_coupon(_loader(cart_id, principal), None))
 
 
 @route(bp, "/carts/{cart_id}/items", "POST", access=SHOPPER, body=f"{INPUTS}:CartItemInput", response=CartView,
        summary="Add a product (quantities add up)")
 def add_item(principal, cart_id: str, body):
-    return carts.add_item(_loader(cart_id, principal), body.sku, body.quantity)
+    return _as_seen_by_shopper(carts.add_item(_loader(cart_id, principal), body.sku, body.quantity))
 
 
 @route(bp, "/carts/{cart_id}/items/{sku}", "PATCH", access=SHOPPER, body=f"{INPUTS}:QuantityInput", response=CartView,
        summary="Set a line's quantity")
 def set_quantity(principal, cart_id: str, sku: str, body):
-    return carts.set_quantity(_loader(cart_id, principal), sku, body.quantity)
+    return _as_seen_by_shopper(carts.set_quantity(_loader(cart_id, principal), sku, body.quantity))
 
 
 @route(bp, "/carts/{cart_id}/items/{sku}", "DELETE", access=SHOPPER, response=CartView, summary="Remove a line")
 def remove_item(principal, cart_id: str, sku: str):
-    return carts.remove_item(_loader(cart_id, principal), sku)
+    return _as_seen_by_shopper(carts.remove_item(_loader(cart_id, principal), sku))
 
 
 @route(bp, "/carts/{cart_id}/checkout", "POST", access=SHOPPER, body=f"{INPUTS}:Checkout", response=Order, status=201,
        summary="Place the cart's order (Idempotency-Key: a retry returns the same order)")
 def checkout(principal, cart_id: str, body):
-    order = carts.checkout(cart_id, principal, _header("cart-token"), body, _header("idempotency-key"))
+    order = carts.checkout(cart_id, principal, _cart_token(), body, _header("idempotency-key"))
     return {k: v for k, v in to_json(order).items() if k not in ("attribution", "flags")}
 
 

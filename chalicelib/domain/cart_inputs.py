@@ -54,9 +54,8 @@ class CartChanges(Input):
     attribution: Attribution | None = None
 
 
-class ShopperCartChanges(Input):
-    coupon: CouponCode | None = None
-    remove_coupon: bool = False
+class CouponInput(Input):
+    code: CouponCode
 
 
 class StaffCheckout(Input):

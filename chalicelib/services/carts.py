@@ -167,8 +167,20 @@ def remove_item(load: Callable[[], Cart], sku: str) -> CartView:
     return view_of(_changed(load, change))
 
 
-def change_cart(load: Callable[[], Cart], changes, staff: bool) -> CartView:
-    """Coupon (checked now: an unknown or expired code is a 422), and for staff schedule and attribution."""
+def _checked_code(cart: Cart, code: str) -> str:
+    """The code, normalised, if it can be used on this cart now (422 with the reason otherwise)."""
+    subtotal = sum(line.total for line in domain.priced_lines(cart, product_repo.get_many([l.sku for l in cart.lines])))
+    coupon, _ = coupons.check(code, subtotal, _coupon_user(cart, None))
+    return coupon.code
+
+
+def apply_coupon(load: Callable[[], Cart], code: str | None) -> CartView:
+    """A shopper applies a coupon code (None: removes it)."""
+    return view_of(_changed(load, lambda cart: domain.touched(cart, coupon=_checked_code(cart, code) if code else None)))
+
+
+def change_cart(load: Callable[[], Cart], changes) -> CartView:
+    """Staff: coupon (checked now), schedule and attribution."""
     sent = changes.model_dump(exclude_unset=True)
 
     def change(cart: Cart) -> Cart:
@@ -176,13 +188,10 @@ def change_cart(load: Callable[[], Cart], changes, staff: bool) -> CartView:
         if changes.remove_coupon:
             updates["coupon"] = None
         elif changes.coupon is not None:
-            code = changes.coupon.strip().upper()
-            subtotal = sum(line.total for line in domain.priced_lines(cart, product_repo.get_many([l.sku for l in cart.lines])))
-            coupons.check(code, subtotal, _coupon_user(cart, None))
-            updates["coupon"] = code
-        if staff and "schedule" in sent:
+            updates["coupon"] = _checked_code(cart, changes.coupon)
+        if "schedule" in sent:
             updates["schedule"] = sent["schedule"]
-        if staff and changes.attribution is not None:
+        if changes.attribution is not None:
             updates["attribution"] = {**cart.attribution, **changes.attribution.model_dump(exclude_none=True)}
         return domain.touched(cart, **updates) if updates else cart
 
@@ -225,9 +234,13 @@ def staff_cart(cart_id: str) -> Cart:
 
 
 def claim_guest_cart(customer_id: str, cart_id: str, cart_token: str) -> None:
-    """At login: the guest cart becomes the customer's, or its lines join the customer's open cart."""
+    """At login: the guest cart becomes the customer's, or its lines join the customer's open cart.
+    A cart that is not (or no longer) a guest's open cart is left alone: the login goes on."""
     for attempt in range(_RETRIES):
-        guest = shopper_cart(cart_id, None, cart_token)
+        try:
+            guest = shopper_cart(cart_id, None, cart_token)
+        except NotFound:
+            return
         if guest.state != CartState.OPEN:
             return
         mine = repo.open_cart_of(customer_id)

@@ -41,7 +41,8 @@ def test_an_agent_prepares_a_cart_with_schedule_and_attribution(api, catalogue, 
     assert api.get(f"/admin/carts/{cart_id}", token=staff_token("support")).json == cart
     # The customer sees the same cart in the storefront
     token = api.post("/store/login", {"email": "lea@example.com", "password": PASSWORD}).json["token"]
-    assert api.get(f"/store/carts/{cart_id}", token=token).json["lines"] == cart["lines"]
+    seen = api.get(f"/store/carts/{cart_id}", token=token).json
+    assert seen["lines"] == cart["lines"] and seen["attribution"] == {"channel": "agent", "affiliate": "blog-42"}
 
 
 @pytest.mark.parametrize("change", [{"schedule": {"kind": "recurring"}}, {"schedule": {"kind": "once", "frequency": "weekly"}},

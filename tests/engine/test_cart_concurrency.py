@@ -19,18 +19,18 @@ def test_concurrent_adds_to_one_cart_lose_no_line(api, admin_token):
     load = lambda: carts.shopper_cart(cart_id, None, token)  # noqa: E731
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda sku: carts.add_item(load, sku, 1), skus + skus))  # each sku twice
-    cart = api.get(f"/store/carts/{cart_id}", headers={"Cart-Token": token}).json
+    cart = api.get(f"/store/carts/{cart_id}", headers={"X-Cart-Token": token}).json
     assert sorted((line["sku"], line["quantity"]) for line in cart["lines"]) == [(sku, 2) for sku in skus]
 
 
 def test_concurrent_checkouts_of_one_cart_place_one_order(api, admin_token, catalogue):
     cart_id, token = _guest_cart(api)
-    api.post(f"/store/carts/{cart_id}/items", {"sku": "MUG-01", "quantity": 1}, headers={"Cart-Token": token})
+    api.post(f"/store/carts/{cart_id}/items", {"sku": "MUG-01", "quantity": 1}, headers={"X-Cart-Token": token})
 
     def check_out(_):
         reply = api.post(f"/store/carts/{cart_id}/checkout", {"email": "g@example.com", "payment_method": "card",
                                                               "shipping_address": {**ADDRESS, "name": "Gus Guest"}},
-                         headers={"Cart-Token": token, "Idempotency-Key": "same"})
+                         headers={"X-Cart-Token": token, "Idempotency-Key": "same"})
         return reply.status, (reply.json or {}).get("id")
 
     with ThreadPoolExecutor(6) as pool:
@@ -45,8 +45,8 @@ def test_two_shoppers_cannot_both_take_a_coupons_last_use(api, admin_token, cata
     cart_ids = []
     for n in range(6):
         cart_id, token = _guest_cart(api)
-        api.post(f"/store/carts/{cart_id}/items", {"sku": "MUG-01", "quantity": 1}, headers={"Cart-Token": token})
-        api.patch(f"/store/carts/{cart_id}", {"coupon": "LAST1"}, headers={"Cart-Token": token})
+        api.post(f"/store/carts/{cart_id}/items", {"sku": "MUG-01", "quantity": 1}, headers={"X-Cart-Token": token})
+        api.post(f"/store/carts/{cart_id}/coupon", {"code": "LAST1"}, headers={"X-Cart-Token": token})
         cart_ids.append((cart_id, token))
 
     def check_out(pair):

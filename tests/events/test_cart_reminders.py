@@ -53,7 +53,7 @@ def test_a_cart_touched_again_is_reminded_again_after_a_new_idle_period(api, adm
 
 def test_guest_carts_empty_carts_and_checked_out_carts_get_no_reminder(api, admin_token, catalogue, clock):
     guest = api.post("/store/carts", {}).json
-    api.post(f"/store/carts/{guest['id']}/items", {"sku": "MUG-01", "quantity": 1}, headers={"Cart-Token": guest["cart_token"]})
+    api.post(f"/store/carts/{guest['id']}/items", {"sku": "MUG-01", "quantity": 1}, headers={"X-Cart-Token": guest["cart_token"]})
     empty, _ = _shopper_cart(api, "empty@example.com", lines=())
     bought, token = _shopper_cart(api, "bought@example.com")
     api.post(f"/store/carts/{bought['id']}/checkout", {"payment_method": "wire_transfer",
