@@ -44,5 +44,6 @@ def invoice_for(order: Order, number: int, issued_at: str) -> Invoice:
                    currency=order.currency)
 
 
-def document_key(number: int) -> str:
-    return f"invoices/{number:08d}.pdf"
+def document_key(number: int, cancelled: bool = False) -> str:
+    """Where its PDF is: a cancelled invoice's PDF (marked cancelled) is another document."""
+    return f"invoices/{number:08d}{'-cancelled' if cancelled else ''}.pdf"

@@ -221,9 +221,8 @@ def needs_invoice(order: Order, enabled: bool, issue_for: str) -> bool:
     return order.payment_status in (PaymentStatus.PAID, PaymentStatus.UNPAID)
 
 
-def invoice_cancelled_by(before: Order | None, after: Order) -> bool:
-    return (after.invoice_number is not None and after.status in (OrderStatus.CANCELLED, OrderStatus.REJECTED)
-            and (before is None or before.status != after.status))
+def is_called_off(order: Order) -> bool:
+    return order.status in (OrderStatus.CANCELLED, OrderStatus.REJECTED)
 
 
 # Timeline events (one small record per happening).

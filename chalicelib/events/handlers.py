@@ -52,9 +52,9 @@ def _table_changed(record) -> None:
     queued = changes.queued_mail(name, images.get("NewImage"))
     if queued:
         notifications.send_queued_mail(*queued)
-    order_change = changes.order_change(name, images.get("OldImage"), images.get("NewImage"))
-    if order_change:
-        invoices.on_order_changed(*order_change)
+    order_id = changes.changed_order(name, images.get("NewImage"))
+    if order_id:
+        invoices.on_order_changed(order_id)
     deleted = changes.deleted_customer(name, images.get("OldImage"))
     if deleted:
         orders.anonymise_orders_of(deleted.id)

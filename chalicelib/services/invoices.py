@@ -8,43 +8,49 @@ from chalicelib.aws_clients import client
 from chalicelib.domain import orders as order_domain
 from chalicelib.domain.customers import day_end, day_start, utc_now
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.invoices import Invoice, document_key, invoice_for
-from chalicelib.domain.orders import Order
+from chalicelib.domain.invoices import Invoice, InvoiceStatus, document_key, invoice_for
 from chalicelib.services import configuration
 from chalicelib.settings import get_settings
 from chalicelib.store import invoices as repo
+from chalicelib.store import orders
 from chalicelib.store.pagination import Page
 
 
-def on_order_changed(before: Order | None, after: Order) -> None:
+def on_order_changed(order_id: str) -> None:
+    """Bring the order's invoice in line with the order as it is now (read again: a stream image can
+    be older than the order, e.g. a line added before this record is handled). Safe to repeat."""
+    order = orders.get(order_id)
+    if order is None:
+        return
     invoicing = configuration.store_settings().invoicing
-    if order_domain.needs_invoice(after, invoicing.enabled, invoicing.issue_for):
-        invoice = repo.issue(after.id, lambda number: invoice_for(after, number, utc_now()),
+    if order_domain.needs_invoice(order, invoicing.enabled, invoicing.issue_for):
+        # Conditioned on the order's version: if it changes meanwhile, its own record issues it.
+        invoice = repo.issue(order.id, order.version, lambda number: invoice_for(order, number, utc_now()),
                              lambda number: order_domain.invoice_event("issued", number))
         if invoice is not None:
-            _store_document(invoice)
-    elif after.invoice_number is not None and (before is None or before.invoice_number is None):
-        _ensure_document(after.invoice_number)  # the issuing run may have stopped before the PDF
-    if order_domain.invoice_cancelled_by(before, after):
-        invoice = repo.get(after.invoice_number)
-        if invoice is not None and repo.cancel(invoice, utc_now(), f"order {after.status}",
-                                               order_domain.invoice_event("cancelled", invoice.number)):
-            _store_document(repo.get(invoice.number))  # the PDF says cancelled too
+            _ensure_document(invoice)
+        return
+    if order.invoice_number is None:
+        return
+    invoice = repo.get(order.invoice_number)
+    if invoice is None:
+        return
+    if order_domain.is_called_off(order) and invoice.status == InvoiceStatus.ISSUED:
+        repo.cancel(invoice, utc_now(), f"order {order.status}", order_domain.invoice_event("cancelled", invoice.number))
+        invoice = repo.get(invoice.number)
+    _ensure_document(invoice)
 
 
-def _store_document(invoice: Invoice) -> None:
+def _ensure_document(invoice: Invoice) -> None:
+    """The PDF that says what the invoice is now (issued, or cancelled: another key), stored once."""
     from chalicelib.notify.invoice_pdf import render
 
-    key = document_key(invoice.number)
+    key = document_key(invoice.number, cancelled=invoice.status == InvoiceStatus.CANCELLED)
+    if invoice.document_key == key:
+        return
     client("s3").put_object(Bucket=get_settings().documents_bucket, Key=key, Body=render(invoice),
                             ContentType="application/pdf")
     repo.set_document(invoice.number, key)
-
-
-def _ensure_document(number: int) -> None:
-    invoice = repo.get(number)
-    if invoice is not None and invoice.document_key is None:
-        _store_document(invoice)
 
 
 def get_invoice(number: int) -> Invoice:

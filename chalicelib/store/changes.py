@@ -1,7 +1,6 @@
 """What a table change (a DynamoDB stream record's raw images) means in domain terms."""
 from chalicelib.domain.customers import Customer
 from chalicelib.domain.mail import MailStatus
-from chalicelib.domain.orders import Order
 from chalicelib.store import customers, orders
 from chalicelib.store.models import MailLogItem, TableItem
 
@@ -22,9 +21,9 @@ def deleted_customer(event_name: str, old_image: dict | None) -> Customer | None
     return customers.from_image(old_image) if event_name == "REMOVE" else None
 
 
-def order_change(event_name: str, old_image: dict | None, new_image: dict | None) -> tuple[Order | None, Order] | None:
-    """(before, after) when an order was placed or changed, else None."""
+def changed_order(event_name: str, new_image: dict | None) -> str | None:
+    """The id of an order just placed or changed, else None."""
     if event_name == "REMOVE":
         return None
     after = orders.from_image(new_image)
-    return (orders.from_image(old_image), after) if after is not None else None
+    return after.id if after is not None else None

@@ -36,15 +36,18 @@ def _to_domain(item: InvoiceItem) -> Invoice:
     return Invoice(**fields, **item.totals)
 
 
-def issue(order_id: str, make: Callable[[int], Invoice], event: Callable[[int], TimelineEvent]) -> Invoice | None:
-    """The order's invoice under the next gapless number; None if the order has one already."""
+def issue(order_id: str, order_version: int, make: Callable[[int], Invoice],
+          event: Callable[[int], TimelineEvent]) -> Invoice | None:
+    """The order's invoice under the next gapless number; None if the order has one already or is no
+    longer at `order_version` (changed meanwhile: it is looked at again for that change)."""
     issued: list[Invoice] = []
 
     def stage(tx, number: int) -> None:
         issued[:] = [make(number)]
         tx.save(_item(issued[0]), condition=InvoiceItem.PK.does_not_exist())
         tx.update(unchecked_version(order_key(order_id)), actions=[OrderItem.invoice_number.set(number)],
-                  condition=OrderItem.PK.exists() & OrderItem.invoice_number.does_not_exist(), add_version_condition=False)
+                  condition=(OrderItem.version == order_version) & OrderItem.invoice_number.does_not_exist(),
+                  add_version_condition=False)
         tx.save(event_item(order_id, event(number)))
 
     return issued[0] if counters.take_gapless(INVOICE_NUMBERS, stage) is not None else None

@@ -231,3 +231,55 @@ def test_unknown_invoice_is_not_found(api, admin_token, number):
 @pytest.mark.parametrize("path", ["/admin/invoices", "/admin/invoices/1"])
 def test_invoices_need_a_staff_token(api, path):
     assert api.get(path).status == 401
+
+
+# The stream lags behind the order: the invoice follows the order as it is, not the record's image
+
+def test_a_cash_order_cancelled_before_the_stream_runs_gets_no_invoice(api, admin_token, place, invoicing):
+    invoicing()
+    order = place(guest=GUEST, payment_method="cash_on_delivery")
+    placed = record("INSERT", *_order_key(order))
+    api.post(f"/admin/orders/{order['id']}/status", {"status": "cancelled"}, token=admin_token)
+    assert deliver(placed, _modified(order, placed["dynamodb"]["NewImage"])) == {"batchItemFailures": []}
+    assert _order(api, admin_token, order["id"])["invoice_number"] is None and _invoice_numbers(api, admin_token) == []
+
+
+def test_a_line_added_before_the_stream_runs_is_on_the_invoice(api, admin_token, place, invoicing):
+    invoicing()
+    order = place(guest=GUEST, payment_method="wire_transfer")
+    before = raw_item(*_order_key(order))
+    api.post(f"/admin/orders/{order['id']}/status", {"status": "paid"}, token=admin_token)
+    paid = _modified(order, before)
+    api.post(f"/admin/orders/{order['id']}/items", {"sku": "BAG-01", "quantity": 1}, token=admin_token)
+    assert deliver(paid) == {"batchItemFailures": []}
+    current = _order(api, admin_token, order["id"])
+    assert _invoice(api, admin_token, current["invoice_number"])["total"] == current["total"] == 2990 + 2000
+
+
+def test_a_cancelled_invoice_gets_its_cancelled_pdf_even_after_a_failed_upload(api, admin_token, place, invoicing,
+                                                                               monkeypatch):
+    invoicing()
+    order = place(guest=GUEST, payment_method="cash_on_delivery")
+    assert deliver(record("INSERT", *_order_key(order))) == {"batchItemFailures": []}
+    before = raw_item(*_order_key(order))
+    api.post(f"/admin/orders/{order['id']}/status", {"status": "cancelled"}, token=admin_token)
+    cancelled = _modified(order, before)
+    # When the upload of the cancelled PDF fails once
+    from chalicelib.services import invoices
+
+    real_client = invoices.client
+
+    class S3Down:
+        def put_object(self, **_):
+            raise RuntimeError("S3 is down")
+
+    monkeypatch.setattr(invoices, "client", lambda service: S3Down())
+    unrelated = record("MODIFY", "PRODUCT#MUG-01", "PRODUCT")
+    assert deliver(cancelled, unrelated)["batchItemFailures"] == [{"itemIdentifier": cancelled["dynamodb"]["SequenceNumber"]}]
+    monkeypatch.setattr(invoices, "client", real_client)
+    # Then the retry stores it: the invoice is cancelled and its PDF says so
+    assert deliver(cancelled) == {"batchItemFailures": []}
+    number = _order(api, admin_token, order["id"])["invoice_number"]
+    key = raw_item(f"INVOICE#{number:08d}", "INVOICE")["document_key"]["S"]
+    assert _invoice(api, admin_token, number)["status"] == "cancelled" and key.endswith("-cancelled.pdf")
+    assert boto3.client("s3").get_object(Bucket=get_settings().documents_bucket, Key=key)["Body"].read().startswith(b"%PDF")

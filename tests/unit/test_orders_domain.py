@@ -11,7 +11,7 @@ from chalicelib.domain.orders import (
     OrderLine,
     anonymised,
     counts_as_order,
-    invoice_cancelled_by,
+    is_called_off,
     is_unprocessed,
     mail_context,
     mails_for,
@@ -116,11 +116,8 @@ def test_when_an_invoice_is_due(fields, enabled, issue_for, wanted):
     assert needs_invoice(_order(**fields), enabled, issue_for) is wanted
 
 
-def test_an_invoice_is_cancelled_when_its_order_is_called_off_once():
-    paid = _order(payment_status="paid", invoice_number=7)
-    cancelled = dataclasses.replace(paid, status="cancelled")
-    assert invoice_cancelled_by(paid, cancelled) and invoice_cancelled_by(None, cancelled)
-    assert not invoice_cancelled_by(cancelled, cancelled) and not invoice_cancelled_by(_order(), _order(status="cancelled"))
+def test_cancelled_and_rejected_orders_are_called_off():
+    assert [is_called_off(_order(status=s)) for s in ("open", "cancelled", "rejected", "completed")] == [False, True, True, False]
 
 
 def test_anonymising_keeps_what_was_bought():
