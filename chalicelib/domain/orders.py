@@ -149,6 +149,12 @@ def is_unprocessed(order: Order | None) -> bool:
             and order.fulfillment_status in (FulfillmentStatus.UNFULFILLED, FulfillmentStatus.PROCESSING))
 
 
+def awaits_online_payment(order: Order | None) -> bool:
+    """An open card/PayPal order not paid (yet): the unpaid-order job cancels it after a while."""
+    return (order is not None and order.status == OrderStatus.OPEN and order.payment_method in ONLINE_PAYMENTS
+            and order.payment_status in (PaymentStatus.AWAITING_PAYMENT, PaymentStatus.PAYMENT_FAILED))
+
+
 @dataclass
 class SalesChange:
     """One sku's change in the sales figures of the order's day."""

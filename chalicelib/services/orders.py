@@ -41,6 +41,7 @@ inputs = lazy_import("chalicelib.domain.order_inputs")
 customer_inputs = lazy_import("chalicelib.domain.customer_inputs")
 
 _MAX_RANGE_DAYS = 366
+_UNPAID_PAGE = 500  # unpaid orders cancelled per run at most (the schedule runs every 15 minutes)
 
 
 def get_order(order_id: str) -> Order:
@@ -60,6 +61,7 @@ def effects_of(before: Order | None, after: Order | None, events: list[TimelineE
         counted_before=(domain.counts_as_order(before), domain.spent(before)),
         counted_after=(domain.counts_as_order(after), domain.spent(after)),
         unprocessed_delta=int(domain.is_unprocessed(after)) - int(domain.is_unprocessed(before)),
+        payment_due=(domain.awaits_online_payment(before), domain.awaits_online_payment(after)),
         sales=domain.sales_changes(before, after))
 
 
@@ -280,19 +282,16 @@ def cancel_unpaid_orders() -> int:
     """Cancel card/PayPal orders unpaid for longer than the setting; returns how many. Each is
     re-read and moved under its version: a payment arriving meanwhile wins."""
     hours = configuration.store_settings().unpaid_order_cancel_hours
-    cutoff = iso(clock.now() - timedelta(hours=hours))
     cancelled = 0
-    for payment_status in (PaymentStatus.AWAITING_PAYMENT, PaymentStatus.PAYMENT_FAILED):
-        for stale in repo.unpaid_since(payment_status, cutoff, limit=500):
-            order = repo.get(stale.id)
-            if (order is None or order.payment_method not in domain.ONLINE_PAYMENTS or order.status != OrderStatus.OPEN
-                    or order.payment_status not in (PaymentStatus.AWAITING_PAYMENT, PaymentStatus.PAYMENT_FAILED)):
-                continue
-            try:
-                change_status(order.id, OrderStatus.CANCELLED, "system:unpaid-timeout")
-                cancelled += 1
-            except Conflict:  # changed meanwhile (paid?): left as it is now
-                continue
+    for order_id in repo.awaiting_payment_since(iso(clock.now() - timedelta(hours=hours)), limit=_UNPAID_PAGE):
+        order = repo.get(order_id)
+        if not domain.awaits_online_payment(order):
+            continue
+        try:
+            change_status(order.id, OrderStatus.CANCELLED, "system:unpaid-timeout")
+            cancelled += 1
+        except Conflict:  # changed meanwhile (paid?): left as it is now
+            continue
     return cancelled
 
 

@@ -446,3 +446,10 @@ class IdempotencyItem(TableItem, discriminator="idempotency"):
     response_status = NumberAttribute(null=True)
     response_body = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()
+
+
+class PaymentDueItem(TableItem, discriminator="payment_due"):
+    """`PAYDUE/<created_at>#<order id>`: an open card/PayPal order still waiting for its payment.
+    Written and removed with the order's changes, so the unpaid-order job reads only these."""
+
+    order_id = UnicodeAttribute()

@@ -32,6 +32,7 @@ from chalicelib.store.models import (
     OrderEventItem,
     OrderItem,
     OrderNumberItem,
+    PaymentDueItem,
     ProcessedEventItem,
     ProductSalesItem,
     TableItem,
@@ -63,6 +64,7 @@ class OrderEffects:
     counted_before: tuple[bool, int] = (False, 0)  # (in the order count, money counted) before
     counted_after: tuple[bool, int] = (False, 0)
     unprocessed_delta: int = 0
+    payment_due: tuple[bool, bool] = (False, False)  # (before, after): awaiting an online payment
     sales: list[SalesChange] = field(default_factory=list)
     customer_events: list[TimelineEvent] = field(default_factory=list)
     payment_event_id: str | None = None  # a provider event applied with this change (once)
@@ -118,6 +120,10 @@ def _stage_effects(tx, order: Order, effects: OrderEffects) -> None:
         tx.save(event_item(order.id, event))
     for mail in effects.mails:
         tx.save(mail_log.queued_item(mail))
+    due_before, due_after = effects.payment_due
+    if due_after != due_before:
+        due = PaymentDueItem(PK="PAYDUE", SK=f"{order.created_at}#{order.id}", order_id=order.id)
+        tx.save(due) if due_after else tx.delete(due)
     if effects.unprocessed_delta:
         tx.update(CounterItem(PK=f"COUNTER#{UNPROCESSED}", SK="COUNTER"),
                   actions=[CounterItem.value.add(effects.unprocessed_delta), CounterItem.item_type.set(CounterItem)])
@@ -271,10 +277,10 @@ def list_page(axis: str | None, value: str | None, created_from: str | None, cre
     return Page(items=[_to_domain(i) for i in items], next_token=token)
 
 
-def unpaid_since(payment_status: str, created_before: str, limit: int) -> list[Order]:
-    """The oldest orders still in `payment_status`, created before the given time (GSI3, one Query)."""
-    result = OrderItem.gsi3.query(f"OPAY#{payment_status}", OrderItem.GSI3SK < created_before, limit=limit)
-    return [_to_domain(i) for i in result]
+def awaiting_payment_since(created_before: str, limit: int) -> list[str]:
+    """Ids of the open online orders still unpaid, placed before the given time, oldest first: one
+    Query on `PAYDUE`, which holds only those."""
+    return [due.order_id for due in PaymentDueItem.query("PAYDUE", PaymentDueItem.SK < created_before, limit=limit)]
 
 
 def timeline(order_id: str, limit: int, next_token: str | None) -> Page[TimelineEvent]:

@@ -80,6 +80,18 @@ def test_online_orders_left_unpaid_are_cancelled_by_the_schedule(api, admin_toke
     assert events[0]["actor"] == "system:unpaid-timeout" and events[0]["data"]["to"] == "cancelled"
 
 
+def test_orders_cancelled_earlier_never_hold_up_the_next_runs(api, admin_token, place, clock, monkeypatch):
+    from chalicelib.services import orders
+
+    # Given three unpaid card orders, and a job that takes one order per run
+    placed = [place(guest=GUEST) for _ in range(3)]
+    monkeypatch.setattr(orders, "_UNPAID_PAGE", 1)
+    clock.advance(hours=49)
+    # Then each run cancels the next one: those cancelled before are no longer read
+    assert [_run_schedule() for _ in range(4)] == [{"cancelled": 1}, {"cancelled": 1}, {"cancelled": 1}, {"cancelled": 0}]
+    assert {api.get(f"/admin/orders/{o['id']}", token=admin_token).json["status"] for o in placed} == {"cancelled"}
+
+
 def test_the_delay_before_cancelling_is_a_setting(api, admin_token, place, clock):
     order = place(guest=GUEST)
     assert api.patch("/admin/settings", {"unpaid_order_cancel_hours": 2}, token=admin_token).status == 200
