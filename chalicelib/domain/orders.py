@@ -130,13 +130,14 @@ def priced(order: Order) -> Order:
 # that saves the order under its version: once, whatever retries happen around it.
 
 def counts_as_order(order: Order | None) -> bool:
-    """In the customer's order count: every order not called off (test orders too)."""
-    return order is not None and order.status not in (OrderStatus.CANCELLED, OrderStatus.REJECTED)
+    """In the customer's order count (and so the average): real orders not called off. Test orders
+    count nowhere; a refunded order stays an order, without its money."""
+    return order is not None and not order.is_test and order.status not in (OrderStatus.CANCELLED, OrderStatus.REJECTED)
 
 
 def is_sale(order: Order | None) -> bool:
-    """In the money figures (total spent, ordered products): real orders not called off nor refunded."""
-    return counts_as_order(order) and not order.is_test and order.payment_status != PaymentStatus.REFUNDED
+    """In the money figures (total spent, ordered products): orders counted and not refunded."""
+    return counts_as_order(order) and order.payment_status != PaymentStatus.REFUNDED
 
 
 def spent(order: Order | None) -> int:

@@ -123,7 +123,8 @@ def place_order(new: NewOrder, actor: str, also=None) -> Order:
     effects.customer_events = [customer_domain.order_placed_event(actor, order.id, order.number, order.total)]
     guest_entry = None
     if new.customer is None:
-        stats = customer_domain.CustomerStats(order_count=1, total_spent=domain.spent(order), last_order_at=order.created_at)
+        stats = customer_domain.CustomerStats(order_count=int(domain.counts_as_order(order)), total_spent=domain.spent(order),
+                                              last_order_at=order.created_at)
         snapshot = customer_domain.GuestSnapshot(**dataclasses.asdict(buyer))
         guest_entry = customer_domain.guest_entry(snapshot, order.id, stats, order.is_test)
     return repo.place(order, effects, customer=new.customer, guest_entry=guest_entry, also=also)

@@ -280,18 +280,18 @@ def order_summary_item(customer_id: str, order: OrderSummary, counted: bool = Tr
                             counted=counted, counted_total=counted_total, **dataclasses.asdict(order))
 
 
-def stage_order_added(tx, customer: Customer, order: OrderSummary, spent: int, is_test: bool,
+def stage_order_added(tx, customer: Customer, order: OrderSummary, counted: bool, spent: int, is_test: bool,
                       events: Iterable[TimelineEvent] = ()) -> None:
     """A new order on the history card, its count and money in the stats, and the list position
     that follows from its date; conditioned on the card line not being there yet."""
     last_order_at = max(filter(None, [customer.stats.last_order_at, order.created_at]))
     after = replace(customer, stats=dataclasses.replace(customer.stats, last_order_at=last_order_at))
-    actions = [CustomerItem.order_count.add(1), CustomerItem.total_spent.add(spent),
+    actions = [CustomerItem.order_count.add(int(counted)), CustomerItem.total_spent.add(spent),
                CustomerItem.last_order_at.set(last_order_at)]
     actions += [getattr(CustomerItem, k).set(v) for k, v in _index_attributes(after).items() if v is not None]
     if is_test:
         actions.append(CustomerItem.has_test_orders.set(True))
-    tx.save(order_summary_item(customer.id, order, counted=True, counted_total=spent),
+    tx.save(order_summary_item(customer.id, order, counted=counted, counted_total=spent),
             condition=OrderSummaryItem.PK.does_not_exist(), return_values=ALL_OLD)
     tx.update(_versioned_key(customer), actions=actions)
     for event in events:

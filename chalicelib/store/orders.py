@@ -179,12 +179,12 @@ def _stage_placement(tx, item: OrderItem, order: Order, effects: OrderEffects, c
     tx.save(item, condition=OrderItem.PK.does_not_exist(), return_values=ALL_OLD)
     tx.save(OrderNumberItem(PK=f"ORDERNO#{order.number}", SK="ORDERNO", order_id=order.id),
             condition=OrderNumberItem.PK.does_not_exist())
-    spent = effects.counted_after[1]
+    counted, spent = effects.counted_after
     if guest_entry is not None:
-        card = customer_repo.order_summary_item(guest_entry.id, _summary(order), counted=True, counted_total=spent)
+        card = customer_repo.order_summary_item(guest_entry.id, _summary(order), counted=counted, counted_total=spent)
         customer_repo.stage_create(tx, guest_entry, effects.customer_events, companions=[card])
     elif customer is not None:
-        customer_repo.stage_order_added(tx, customer, _summary(order), spent, order.is_test, effects.customer_events)
+        customer_repo.stage_order_added(tx, customer, _summary(order), counted, spent, order.is_test, effects.customer_events)
     _stage_effects(tx, order, effects)
 
 
