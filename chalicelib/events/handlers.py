@@ -57,7 +57,6 @@ def _table_changed(record) -> None:
         invoices.on_order_changed(order_id)
     deleted = changes.deleted_customer(name, images.get("OldImage"))
     if deleted:
-        orders.anonymise_orders_of(deleted.id)
         customers.purge_deleted_customer(deleted)
 
 

@@ -255,6 +255,11 @@ def claim_guest_cart(customer_id: str, cart_id: str, cart_token: str) -> None:
                 raise
 
 
+def forget_customer(customer_id: str) -> None:
+    """A deleted customer's carts go (they hold what they were about to buy and where from)."""
+    repo.delete_customer_carts(customer_id)
+
+
 @dataclasses.dataclass
 class CartRow:
     """A line of the staff's cart lists."""
@@ -487,6 +492,7 @@ def send_cart_reminders(limit: int = 200) -> int:
     for cart in due:
         person = people.get(cart.customer_id)
         if person is None or not person.email:
+            repo.mark_reminded(cart, utc_now(), None)  # nobody to remind: off the due list
             continue
         mail = queue_mail(person.id, "cart_reminder", cart=_mail_view(cart, catalogue, settings.currency),
                           link=f"{get_settings().storefront_url}/carts/{cart.id}",

@@ -14,6 +14,8 @@ from chalicelib.store.pagination import Page
 configuration = lazy_import("chalicelib.services.configuration")
 addresses = lazy_import("chalicelib.store.addresses")
 inputs = lazy_import("chalicelib.domain.customer_inputs")
+orders = lazy_import("chalicelib.services.orders")
+carts = lazy_import("chalicelib.services.carts")
 
 
 def create_customer(draft: inputs.CustomerDraft, actor: str) -> Customer:
@@ -57,6 +59,10 @@ def delete_customer(customer_id: str) -> None:
 
 
 def purge_deleted_customer(customer: Customer) -> None:
+    """After a customer's profile is deleted (the stream): their orders lose who bought them, their
+    carts go, then the rest of their personal data. Each step is safe to run again."""
+    orders.anonymise_orders_of(customer.id)
+    carts.forget_customer(customer.id)
     repo.purge(customer, also=addresses.search_entries_of(customer.id))
 
 

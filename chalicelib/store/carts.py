@@ -145,7 +145,7 @@ def reminders_due(idle_before: str, limit: int) -> list[Cart]:
     return [_to_domain(i) for i in CartItem.gsi3.query(_REMIND, CartItem.GSI3SK < idle_before, limit=limit)]
 
 
-def mark_reminded(cart: Cart, at: str, mail: QueuedMail) -> bool:
+def mark_reminded(cart: Cart, at: str, mail: QueuedMail | None) -> bool:
     """Take the cart's reminder for this idle period and queue its email, in one transaction,
     conditioned on the cart still owing it and unchanged since read: two runs (or a run and a
     shopper's change) cannot both send. False when someone else took it or the cart moved on."""
@@ -155,12 +155,21 @@ def mark_reminded(cart: Cart, at: str, mail: QueuedMail) -> bool:
             tx.update(item, actions=[CartItem.reminded_at.set(at), CartItem.GSI3PK.remove(), CartItem.GSI3SK.remove()],
                       condition=(CartItem.GSI3PK == _REMIND) & (CartItem.updated_at == cart.updated_at),
                       add_version_condition=False)
-            tx.save(mail_log.queued_item(mail))
+            if mail is not None:
+                tx.save(mail_log.queued_item(mail))
     except TransactWriteError as error:
         if condition_failed(error):
             return False
         raise
     return True
+
+
+def delete_customer_carts(customer_id: str) -> None:
+    """Every cart of the customer (GSI2, all pages). Idempotent."""
+    keys = list(CartItem.gsi2.query(f"CUSTCARTS#{customer_id}"))
+    with CartItem.batch_write() as batch:
+        for item in keys:
+            batch.delete(CartItem(*_key(item.id)))
 
 
 def create_link(link_id: str, cart_id: str, customer_id: str, expires_at: int, created_by: str,

@@ -111,3 +111,19 @@ def test_a_run_that_stops_half_way_leaves_no_duplicate(api, admin_token, catalog
     assert carts.send_cart_reminders() == 0
     for cart in (first, second):
         assert len(_reminders(api, admin_token, cart["customer_id"])) == 1
+
+
+def test_a_deleted_customers_cart_goes_and_never_holds_up_reminders(api, admin_token, catalogue, clock):
+    from tests.support.streams import deliver, raw_item, record
+
+    gone, _ = _shopper_cart(api, "gone@example.com")
+    kept, _ = _shopper_cart(api, "kept@example.com")
+    clock.advance(minutes=61)
+    # When the first customer is deleted, before the stream has purged anything, one run can only remind the other
+    old_image = raw_item(f"CUST#{gone['customer_id']}", "PROFILE")
+    assert api.delete(f"/admin/customers/{gone['customer_id']}", token=admin_token).status == 204
+    assert carts.send_cart_reminders(limit=1) + carts.send_cart_reminders(limit=1) == 1
+    assert len(_reminders(api, admin_token, kept["customer_id"])) == 1
+    # And once the stream delivers the deletion, the cart is gone too
+    assert deliver(record("REMOVE", f"CUST#{gone['customer_id']}", "PROFILE", old_image=old_image)) == {"batchItemFailures": []}
+    assert api.get(f"/admin/carts/{gone['id']}", token=admin_token).status == 404
