@@ -13,6 +13,10 @@ from chalicelib.store import customers, email_templates, mail_log, orders
 _CLAIM_TIMEOUT = timedelta(minutes=5)
 
 
+class MailNotSent(Exception):
+    """A send failed; the stream retries the record."""
+
+
 def send_queued_mail(customer_id: str, mail_id: str) -> bool:
     """Send one queued email, once: True if it went out now, False if it was not ours to send
     (already sent, being sent, or its customer is gone) or its template is disabled (logged skipped)."""
@@ -24,9 +28,10 @@ def send_queued_mail(customer_id: str, mail_id: str) -> bool:
         override = email_templates.get(mail.template)  # staff's version of the template, if any
         disabled = override is not None and not override.enabled
         subject = None if disabled else mailer.send(mail.template, customer.email, mail.context, override)
-    except Exception:
+    except Exception as error:
         mail_log.record(customer_id, mail_id, MailStatus.FAILED)
-        raise
+        # SES names the recipient in its errors: what is raised (and logged by the stream) names only the mail.
+        raise MailNotSent(f"mail {mail_id} ({mail.template}) was not sent: {type(error).__name__}") from None
     if subject is None:
         mail_log.record(customer_id, mail_id, MailStatus.SKIPPED)
         return False

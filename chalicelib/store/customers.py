@@ -322,6 +322,11 @@ def stage_order_removed(tx, customer_id: str, order_id: str, was_counted: bool, 
                   condition=CustomerItem.PK.exists(), add_version_condition=False)
 
 
+def stage_guest_entry_removed(tx, entry_id: str) -> None:
+    """A guest's entry goes with its one order (the stream then purges the rest, as for any customer)."""
+    tx.delete(CustomerItem(PK=customer_pk(entry_id), SK=_PROFILE), add_version_condition=False)
+
+
 def order_ids(customer_id: str, limit: int, next_token: str | None) -> Page[str]:
     """The customer's order ids, newest first (from the history card lines)."""
     start = decode_token(next_token, {"PK", "SK"})

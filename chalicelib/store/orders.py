@@ -215,14 +215,17 @@ def save(before: Order, after: Order, effects: OrderEffects) -> Order:
 
 
 def delete(order: Order, effects: OrderEffects) -> None:
-    """The order, its number and its share of the stats in one transaction; then its timeline."""
+    """The order, its number and its share of the stats (a guest's entry with it) in one transaction;
+    then its timeline."""
     key = order_key(order.id)
     key.version = order.version
     try:
         with transact_write() as tx:
             tx.delete(key)
             tx.delete(OrderNumberItem(PK=f"ORDERNO#{order.number}", SK="ORDERNO"))
-            if order.customer_entry_id is not None:
+            if order.customer_entry_id is not None and order.customer_entry_id == order.id:
+                customer_repo.stage_guest_entry_removed(tx, order.id)
+            elif order.customer_entry_id is not None:
                 customer_repo.stage_order_removed(tx, order.customer_entry_id, order.id, *effects.counted_before)
             _stage_effects(tx, order, dataclasses.replace(effects, events=[], mails=[]))
     except TransactWriteError:

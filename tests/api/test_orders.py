@@ -258,6 +258,7 @@ def test_only_test_orders_and_never_paid_cancelled_orders_are_deleted(api, admin
     assert api.delete(f"/admin/orders/{test_order['id']}", token=staff_token("agent")).status == 403
     assert api.delete(f"/admin/orders/{test_order['id']}", token=admin_token).status == 204
     assert api.delete(f"/admin/orders/{cancelled['id']}", token=admin_token).status == 204
+    assert api.get(f"/admin/customers/{cancelled['id']}", token=admin_token).status == 404  # the guest's entry went too
     assert api.get(f"/admin/orders/{test_order['id']}", token=admin_token).status == 404
     assert api.get(f"/admin/orders?q={test_order['number']}", token=admin_token).json["items"] == []
     stats = _stats(api, customer, admin_token)

@@ -63,3 +63,14 @@ def test_customers_created_by_staff_get_no_email(api, admin_token, new_customer,
     created = new_customer()
     assert queued_mail_records(created["id"]) == []
     assert _emails_tab(api, admin_token, created["id"]) == []
+
+
+def test_a_failed_send_names_no_email_address_in_what_the_stream_logs(api, admin_token, ses):
+    # Given SES refusing a mail (its error message names the recipient)
+    customer = api.post("/store/customers", SHOPPER).json
+    [failing] = queued_mail_records(customer["id"])
+    # When a batch of only that record fails, Lambda logs the error the handler raises
+    with pytest.raises(Exception) as raised:
+        deliver(failing)
+    # Then that error names the mail, not the address
+    assert "MailNotSent" in str(raised.value) and SHOPPER["email"] not in str(raised.value)
