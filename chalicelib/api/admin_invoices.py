@@ -1,6 +1,8 @@
 """Admin: invoices (/admin/invoices)."""
 from __future__ import annotations
 
+import re
+
 from chalice import Blueprint
 
 from chalicelib.api.routing import ANY_STAFF, route
@@ -25,6 +27,6 @@ def get_invoice(principal, number: str):
 
 
 def _number(text: str) -> int:
-    if not text.isdigit() or len(text) > 12:
+    if not re.fullmatch(r"[0-9]{1,12}", text):
         raise NotFound("No invoice with this number.")
     return int(text)
