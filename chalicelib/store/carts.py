@@ -2,8 +2,9 @@
 
 Items:
 - cart `CART#<id>/CART`; GSI1 `CARTS#open`/`<updated_at>#<id>` while open (staff lists: newest
-  activity first; abandoned = `SK < now - delay` and lines); GSI2 `CUSTCARTS#<customer>`/`<created_at>#<id>`
-  (the customer's Carts tab, their open cart); GSI3 `CARTREMIND`/`<updated_at>#<id>` only while a
+  activity first; abandoned = `SK < now - delay` and lines); GSI2 `CUSTCARTS#<customer>`/
+  `<1 open, 0 closed>#<created_at>#<id>` (the customer's Carts tab: open ones first, newest first;
+  their open cart in one Query); GSI3 `CARTREMIND`/`<updated_at>#<id>` only while a
   reminder is owed: open, with lines, for a customer, not reminded since its last change. The reminder
   job reads `SK < now - delay` there: only the due carts, never all of them. The delay is applied at
   read time, so changing the setting applies to carts already waiting.
@@ -45,7 +46,7 @@ def _index_attributes(cart: Cart) -> dict[str, str | None]:
     return {
         "GSI1PK": "CARTS#open" if is_open else None, "GSI1SK": activity if is_open else None,
         "GSI2PK": f"CUSTCARTS#{cart.customer_id}" if cart.customer_id else None,
-        "GSI2SK": f"{cart.created_at}#{cart.id}" if cart.customer_id else None,
+        "GSI2SK": f"{int(is_open)}#{cart.created_at}#{cart.id}" if cart.customer_id else None,
         "GSI3PK": _REMIND if owes_reminder else None, "GSI3SK": activity if owes_reminder else None,
     }
 
@@ -113,10 +114,11 @@ def save_both(first: Cart, second: Cart) -> None:
 
 
 def open_cart_of(customer_id: str) -> Cart | None:
-    """The customer's newest open cart (GSI2, newest first; the few closed ones are skipped)."""
-    for item in CartItem.gsi2.query(f"CUSTCARTS#{customer_id}", scan_index_forward=False,
-                                    filter_condition=CartItem.state == CartState.OPEN, limit=1):
-        return get(item.id)  # the index lags: the cart itself, read consistently
+    """The customer's newest open cart: one Query for one item (open carts sort under `1#`)."""
+    for item in CartItem.gsi2.query(f"CUSTCARTS#{customer_id}", CartItem.GSI2SK.startswith("1#"),
+                                    scan_index_forward=False, limit=1):
+        cart = get(item.id)  # the index lags: the cart itself, read consistently
+        return cart if cart is not None and cart.state == CartState.OPEN else None
     return None
 
 

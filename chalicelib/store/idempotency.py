@@ -28,18 +28,24 @@ def _key(scope: str, key: str) -> tuple[str, str]:
 
 def claim(scope: str, key: str) -> StoredAnswer | None:
     """None: ours to run. A StoredAnswer: the first request's answer, to send again."""
-    now: datetime = clock.now()
-    item = IdempotencyItem(*_key(scope, key), status="in_progress", at=iso(now), expires_at=int((now + _LIFETIME).timestamp()))
-    takeover = (IdempotencyItem.status == "in_progress") & (IdempotencyItem.at < iso(now - _STALE_CLAIM))
-    try:
-        item.save(condition=IdempotencyItem.PK.does_not_exist() | takeover)
-        return None
-    except PutError as error:
-        if not condition_failed(error):
-            raise
-    stored = IdempotencyItem.get(*_key(scope, key), consistent_read=True)
-    if stored.status == "done":
-        return StoredAnswer(int(stored.response_status), stored.response_body or "")
+    for _ in range(3):  # the holder may release the key between our two reads: then try again
+        now: datetime = clock.now()
+        item = IdempotencyItem(*_key(scope, key), status="in_progress", at=iso(now),
+                               expires_at=int((now + _LIFETIME).timestamp()))
+        takeover = (IdempotencyItem.status == "in_progress") & (IdempotencyItem.at < iso(now - _STALE_CLAIM))
+        try:
+            item.save(condition=IdempotencyItem.PK.does_not_exist() | takeover)
+            return None
+        except PutError as error:
+            if not condition_failed(error):
+                raise
+        try:
+            stored = IdempotencyItem.get(*_key(scope, key), consistent_read=True)
+        except IdempotencyItem.DoesNotExist:
+            continue
+        if stored.status == "done":
+            return StoredAnswer(int(stored.response_status), stored.response_body or "")
+        break
     raise Conflict("A request with this Idempotency-Key is still being processed; retry in a moment.")
 
 
