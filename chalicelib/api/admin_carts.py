@@ -16,7 +16,7 @@ EDITORS = staff("admin", "agent")
 
 
 def _loader(cart_id: str):
-    return lambda: carts.staff_cart(cart_id)
+    return lambda: carts.get_cart(cart_id)
 
 
 @route(bp, "/carts", "GET", access=ANY_STAFF, query=f"{INPUTS}:CartQuery", response=list["chalicelib.services.carts:CartRow"],
@@ -39,7 +39,7 @@ def customer_carts(principal, customer_id: str, query):
 
 @route(bp, "/carts/{cart_id}", "GET", access=ANY_STAFF, response=CartView, summary="A cart")
 def get_cart(principal, cart_id: str):
-    return carts.view_of(carts.staff_cart(cart_id))
+    return carts.view_of(carts.get_cart(cart_id))
 
 
 @route(bp, "/carts/{cart_id}", "PATCH", access=EDITORS, body=f"{INPUTS}:CartChanges", response=CartView,
@@ -75,4 +75,4 @@ def checkout_link(principal, cart_id: str, body):
 @route(bp, "/carts/{cart_id}/checkout", "POST", access=EDITORS, body=f"{INPUTS}:StaffCheckout", response=Order, status=201,
        summary="Check out now, in the customer's persona (not for card or PayPal: send a link)")
 def checkout(principal, cart_id: str, body):
-    return carts.staff_checkout(cart_id, body, principal.actor, bp.current_request.headers.get("idempotency-key"))
+    return carts.staff_checkout(cart_id, body, principal.actor)

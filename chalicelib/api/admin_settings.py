@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import ANY_STAFF, LIST_QUERY, route, staff
+from chalicelib.api.routing import ANY_STAFF, route, staff
 from chalicelib.lazy import lazy_import
 from chalicelib.store.pagination import Page
 

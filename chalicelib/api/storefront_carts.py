@@ -80,7 +80,7 @@ def remove_item(principal, cart_id: str, sku: str):
 @route(bp, "/carts/{cart_id}/checkout", "POST", access=SHOPPER, body=f"{INPUTS}:Checkout", response=Order, status=201,
        summary="Place the cart's order (Idempotency-Key: a retry returns the same order)")
 def checkout(principal, cart_id: str, body):
-    order = carts.checkout(cart_id, principal, _cart_token(), body, _header("idempotency-key"))
+    order = carts.checkout(cart_id, principal, _cart_token(), body)
     return {k: v for k, v in to_json(order).items() if k not in ("attribution", "flags")}
 
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from chalicelib.domain.customers import PRIVATE, utc_now
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.orders import MAX_LINES  # a cart's lines become an order's
 from chalicelib.domain.products import Product, ProductStatus
 
 MAX_QUANTITY = 999
-MAX_LINES = 50
 
 
 class CartState:
@@ -38,7 +38,6 @@ class Cart:
     order_id: str | None = None
     reminded_at: str | None = None
     ip: str | None = field(default=None, metadata=PRIVATE)
-    checkout_key: str | None = field(default=None, metadata=PRIVATE)
     token_hash: str | None = field(default=None, metadata=PRIVATE)
     version: int | None = field(default=None, metadata=PRIVATE)
 

@@ -19,6 +19,7 @@ from pynamodb.exceptions import TransactWriteError
 from chalicelib.domain import carts as domain
 from chalicelib.domain import clock
 from chalicelib.domain import customers as customer_domain
+from chalicelib.domain import orders as order_domain
 from chalicelib.domain.carts import Cart, CartState, CartView
 from chalicelib.domain.coupons import customer_key
 from chalicelib.domain.customers import Customer, iso, utc_now
@@ -46,7 +47,6 @@ subscription_repo = lazy_import("chalicelib.store.subscriptions")
 inputs = lazy_import("chalicelib.domain.cart_inputs")
 
 _RETRIES = 20
-ONLINE_PAYMENTS = ("card", "paypal")
 
 
 def _hash(token: str) -> str:
@@ -101,7 +101,8 @@ def view_of(cart: Cart, cart_token: str | None = None) -> CartView:
     return domain.view(cart, pricing.lines, pricing.discount, cart_token)
 
 
-def _found(cart_id: str) -> Cart:
+def get_cart(cart_id: str) -> Cart:
+    """A cart by id, for staff (shoppers go through shopper_cart)."""
     cart = repo.get(cart_id)
     if cart is None:
         raise NotFound("No cart with this id.")
@@ -229,10 +230,6 @@ def open_cart_for_customer(customer_id: str, actor: str) -> CartView:
                                     attribution={"channel": "agent", "agent_id": actor}, created_at=now, updated_at=now)))
 
 
-def staff_cart(cart_id: str) -> Cart:
-    return _found(cart_id)
-
-
 def claim_guest_cart(customer_id: str, cart_id: str, cart_token: str) -> None:
     """At login: the guest cart becomes the customer's, or its lines join the customer's open cart.
     A cart that is not (or no longer) a guest's open cart is left alone: the login goes on."""
@@ -330,10 +327,10 @@ def _default_addresses(customer: Customer | None) -> tuple[dict | None, dict | N
     return billing, shipping
 
 
-def _checkout(cart: Cart, details, idempotency_key: str | None, actor: str, extra_attribution: dict) -> Order:
+def _checkout(cart: Cart, details, actor: str, extra_attribution: dict) -> Order:
+    """A retried request with its Idempotency-Key gets the first answer from the route layer; without
+    one, a second checkout finds the cart checked out (409)."""
     if cart.state == CartState.CHECKED_OUT:
-        if idempotency_key and cart.checkout_key == idempotency_key and cart.order_id:
-            return orders.get_order(cart.order_id)  # a retried request: the same order
         raise Conflict("This cart is checked out already.", [{"order_id": cart.order_id}])
     if cart.state != CartState.OPEN:
         raise Conflict("This cart is no longer open.")
@@ -355,8 +352,7 @@ def _checkout(cart: Cart, details, idempotency_key: str | None, actor: str, extr
             frequency=cart.schedule["frequency"], first_order_id=cart.id, payment_method=details.payment_method,
             delivery_method=details.delivery_method, billing_address=address(details.billing_address, billing),
             shipping_address=address(details.shipping_address, shipping), attribution=cart.attribution)
-    closing = dataclasses.replace(cart, state=CartState.CHECKED_OUT, order_id=cart.id, checkout_key=idempotency_key,
-                                  updated_at=utc_now())
+    closing = dataclasses.replace(cart, state=CartState.CHECKED_OUT, order_id=cart.id, updated_at=utc_now())
 
     def also(tx) -> None:
         repo.stage_save(tx, closing)
@@ -374,10 +370,7 @@ def _checkout(cart: Cart, details, idempotency_key: str | None, actor: str, extr
         order_id=cart.id)
     try:
         return orders.place_order(new, actor, also=also)
-    except order_repo.OrderExists:
-        again = _found(cart.id)  # placed by a concurrent identical request
-        if idempotency_key and again.checkout_key == idempotency_key and again.order_id:
-            return orders.get_order(again.order_id)
+    except order_repo.OrderExists:  # placed by a concurrent request (the order's id is the cart's)
         raise Conflict("This cart is checked out already.")
     except TransactWriteError as error:
         reason = coupon_repo.exhausted_reason(error)
@@ -386,22 +379,22 @@ def _checkout(cart: Cart, details, idempotency_key: str | None, actor: str, extr
         raise Conflict("The cart was changed meanwhile; read it again and retry.")
 
 
-def checkout(cart_id: str, principal: Principal | None, cart_token: str | None, details, idempotency_key: str | None) -> Order:
+def checkout(cart_id: str, principal: Principal | None, cart_token: str | None, details) -> Order:
     cart = shopper_cart(cart_id, principal, cart_token)
     actor = principal.actor if principal else f"guest:{cart.id}"
-    return _checkout(cart, details, idempotency_key, actor, {})
+    return _checkout(cart, details, actor, {})
 
 
-def staff_checkout(cart_id: str, details, actor: str, idempotency_key: str | None) -> Order:
+def staff_checkout(cart_id: str, details, actor: str) -> Order:
     """Staff place the order in the customer's persona; payments that need the customer's own
     redirect are refused."""
-    cart = _found(cart_id)
+    cart = get_cart(cart_id)
     if cart.customer_id is None:
         raise Conflict("Only a customer's cart can be checked out by staff.")
-    if details.payment_method in ONLINE_PAYMENTS:
+    if details.payment_method in order_domain.ONLINE_PAYMENTS:
         raise Conflict(f"A {details.payment_method} payment needs the customer: send them a checkout link "
                        f"(POST /admin/carts/{cart_id}/checkout-link).", [{"field": "payment_method"}])
-    return _checkout(cart, details, idempotency_key, actor, {"agent_id": actor})
+    return _checkout(cart, details, actor, {"agent_id": actor})
 
 
 # Checkout links
@@ -418,7 +411,7 @@ class CheckoutLink:
 
 
 def create_checkout_link(cart_id: str, request, actor: str) -> CheckoutLink:
-    cart = _found(cart_id)
+    cart = get_cart(cart_id)
     if cart.customer_id is None or cart.state != CartState.OPEN:
         raise Conflict("A checkout link is for an open cart of a customer.")
     if not cart.lines:

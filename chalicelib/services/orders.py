@@ -117,8 +117,8 @@ def place_order(new: NewOrder, actor: str, also=None) -> Order:
         shipping=domain.DELIVERY_FEES[new.delivery_method] if new.shipping is None else new.shipping,
         currency=configuration.store_settings().currency, is_test=new.is_test, attribution=new.attribution,
         created_at=now, updated_at=now)
-    domain.priced(draft)  # refuse bad discounts before a number is spent
-    order = domain.priced(dataclasses.replace(draft, number=counters.next_value(domain.ORDER_NUMBERS, domain.FIRST_ORDER_NUMBER)))
+    priced = domain.priced(draft)  # bad discounts are refused before a number is spent
+    order = dataclasses.replace(priced, number=counters.next_value(domain.ORDER_NUMBERS, domain.FIRST_ORDER_NUMBER))
     effects = effects_of(None, order, [domain.placed_event(actor, order)])
     effects.customer_events = [customer_domain.order_placed_event(actor, order.id, order.number, order.total)]
     guest_entry = None

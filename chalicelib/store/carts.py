@@ -30,7 +30,7 @@ from chalicelib.store.pagination import Page, decode_token, one_request
 
 _SK = "CART"
 _FIELDS = ("id", "token_hash", "customer_id", "state", "coupon", "schedule", "attribution", "ip", "order_id",
-           "checkout_key", "reminded_at", "created_at", "updated_at")
+           "reminded_at", "created_at", "updated_at")
 _REMIND = "CARTREMIND"
 
 

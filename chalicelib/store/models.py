@@ -379,7 +379,6 @@ class CartItem(TableItem, discriminator="cart"):
     attribution = JSONAttribute(default=dict)
     ip = UnicodeAttribute(null=True)
     order_id = UnicodeAttribute(null=True)
-    checkout_key = UnicodeAttribute(null=True)
     reminded_at = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()

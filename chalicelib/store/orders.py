@@ -35,7 +35,6 @@ from chalicelib.store.models import (
     PaymentDueItem,
     ProcessedEventItem,
     ProductSalesItem,
-    TableItem,
     failed_conditions,
     transact_write,
 )
@@ -99,11 +98,6 @@ def _totals(order: Order) -> dict:
     """Totals are stored only as lines and discount: recomputed on read, they cannot drift."""
     priced_order = priced(order)
     return {k: getattr(priced_order, k) for k in ("lines", "subtotal", "discount", "total")}
-
-
-def from_image(raw_image: dict | None) -> Order | None:
-    item = TableItem.from_raw_data(raw_image) if raw_image else None
-    return _to_domain(item) if isinstance(item, OrderItem) else None
 
 
 def _summary(order: Order) -> OrderSummary:
