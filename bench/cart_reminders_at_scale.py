@@ -39,13 +39,13 @@ def _write(numbers: range, customer_ids: list[str], recent: str, idle: str) -> i
 
 def main() -> None:
     with harness.running_table():
-        from requests_per_route import Recorder
         from customers_at_scale import ItemsRead
+        from requests_per_route import Recorder
 
         from chalicelib.domain import clock
-        from chalicelib.domain.customers import iso
-        from chalicelib.services import carts, customers
+        from chalicelib.domain.clock import iso
         from chalicelib.domain.customer_inputs import CustomerDraft
+        from chalicelib.services import cart_reminders, customers
 
         recorder = Recorder()
         items_read = ItemsRead(recorder)
@@ -59,14 +59,14 @@ def main() -> None:
         print(f"loaded {written:,} open carts ({DUE} idle for 2 hours) in {time.perf_counter() - started:.0f} s")
         recorder.take(), items_read.take()
         started = time.perf_counter()
-        queued = carts.send_cart_reminders()
+        queued = cart_reminders.send_cart_reminders()
         elapsed = time.perf_counter() - started
         operations, _ = recorder.take()
         requests = ", ".join(f"{op} x{n}" for op, n in sorted(Counter(operations).items()))
         print(f"\nOne reminder run over {CARTS:,} open carts ({DUE} due):\n")
         print("| reminders queued | DynamoDB requests | items read | time |\n|---|---|---|---|")
         print(f"| {queued} | {requests} | {items_read.take()} | {elapsed * 1000:.0f} ms |")
-        again = carts.send_cart_reminders()
+        again = cart_reminders.send_cart_reminders()
         operations, _ = recorder.take()
         print(f"\nA second run right after: {again} queued, items read {items_read.take()} "
               f"({', '.join(f'{op} x{n}' for op, n in sorted(Counter(operations).items()))})")

@@ -25,7 +25,8 @@ WRITERS = 6
 
 def _write(numbers: range, rows: list[dict]) -> int:
     """One writer: the items of customers `numbers`, in batches of 25."""
-    from chalicelib.domain.customers import Customer, utc_now
+    from chalicelib.domain.clock import utc_now
+    from chalicelib.domain.customers import Customer
     from chalicelib.domain.ids import new_id
     from chalicelib.store import customers as repo
     from chalicelib.store.models import CustomerItem, EmailGuardItem, TableItem

@@ -205,7 +205,8 @@ def orders(api, admin: str, shopper: str, customer_id: str):
     from chalicelib.services import invoices
     from chalicelib.settings import get_settings
 
-    yield "POST", "/admin/products", api.post("/admin/products", {"sku": "TEA-01", "name": "Assam tea", "price": 800}, token=admin)
+    yield "POST", "/admin/products", api.post("/admin/products", {"sku": "TEA-01", "name": "Assam tea", "price": 800},
+                                              token=admin)
     address = {"name": "Ann Smith", "line1": "221B Baker Street", "city": "London", "zip": "NW1 6XE", "country": "GB"}
     body = {"customer_id": customer_id, "lines": [{"sku": "MUG-01", "quantity": 2}], "payment_method": "card",
             "shipping_address": address}

@@ -1,8 +1,8 @@
 """boto3 clients, built on first use (importing boto3 costs ~230 ms of cold start)."""
-from functools import lru_cache
+from functools import cache
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str):
     import boto3
 

@@ -68,10 +68,10 @@ def load_products() -> tuple[int, int]:
 
 
 def load_orders() -> tuple[int, int]:
+    from chalicelib.domain.errors import OrderExists
     from chalicelib.domain.order_inputs import LineInput
     from chalicelib.services import orders
     from chalicelib.store import customers as customer_store
-    from chalicelib.store.orders import OrderExists
 
     found = customer_store.find_login(_STAFF_CREATED[0]["email"])
     if found is None:

@@ -7,8 +7,8 @@ import re
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from devstack import log
 from devstack.config import REGION, STAGE
@@ -16,8 +16,8 @@ from devstack.pump import Worker, invoke
 
 _RATE = re.compile(r"^rate\((\d+) (minute|hour|day)s?\)$")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
-_MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
-_DAYS = "SUN MON TUE WED THU FRI SAT".split()
+_MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+_DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
 # (lowest, highest, names for lowest..): minutes, hours, day of month, month, day of week (1 = Sunday), year
 _CRON_FIELDS = ((0, 59, None), (0, 23, None), (1, 31, None), (1, 12, _MONTHS), (1, 7, _DAYS), (1970, 2199, None))
 ACCOUNT = "123456789012"
@@ -53,13 +53,13 @@ def _cron(fields_text: str) -> Callable[[float], float]:
     parts = fields_text.split()
     if len(parts) != 6:
         raise ValueError(f"cron({fields_text}) needs 6 fields")
-    minutes, hours, days, months, weekdays, years = (_cron_field(p, *spec) for p, spec in zip(parts, _CRON_FIELDS))
+    minutes, hours, days, months, weekdays, years = (_cron_field(p, *spec) for p, spec in zip(parts, _CRON_FIELDS, strict=True))
 
     def allowed(values: set[int] | None, value: int) -> bool:
         return values is None or value in values
 
     def following(after: float) -> float:
-        start = datetime.fromtimestamp(after, timezone.utc).replace(second=0, microsecond=0) + timedelta(minutes=1)
+        start = datetime.fromtimestamp(after, UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
         day = start.replace(hour=0, minute=0)
         for _ in range(366 * 8):
             weekday = (day.weekday() + 1) % 7 + 1  # Python: Monday = 0; AWS: Sunday = 1
@@ -91,7 +91,7 @@ def scheduled_event(app_name: str, rule: str) -> dict:
     """What EventBridge passes to a scheduled Lambda function."""
     return {
         "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-        "account": ACCOUNT, "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "region": REGION,
+        "account": ACCOUNT, "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "region": REGION,
         "resources": [f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{app_name}-{STAGE}-{rule}"], "detail": {},
     }
 

@@ -11,10 +11,8 @@ import sys
 import threading
 
 from devstack import dynamodb, log
-from devstack.aws import (ensure_documents_bucket, ensure_imports_bucket, ensure_queue, ensure_table, start_moto,
-                          verify_sender)
-from devstack.config import (HOST, ROOT, UNSET_ENVIRONMENT, Options, app_environment, chalice_config, load_secrets,
-                             secrets_file)
+from devstack.aws import ensure_documents_bucket, ensure_imports_bucket, ensure_queue, ensure_table, start_moto, verify_sender
+from devstack.config import HOST, ROOT, UNSET_ENVIRONMENT, Options, app_environment, chalice_config, load_secrets, secrets_file
 
 
 def _require_free(port: int, what: str) -> None:
@@ -22,7 +20,7 @@ def _require_free(port: int, what: str) -> None:
         try:
             probe.bind((HOST, port))
         except OSError:
-            raise SystemExit(f"Port {port} ({what}) is in use: stop what uses it or choose another port (see --help).")
+            raise SystemExit(f"Port {port} ({what}) is in use: stop what uses it or choose another port (see --help).") from None
 
 
 class Stack:
@@ -121,8 +119,8 @@ class Stack:
             f"  API             {api}/",
             f"  OpenAPI         {api}/openapi.json",
             f"  Mail sent       {api}/dev/mail  (files in {o.mail_dir})",
-            f"  moto            {o.url(o.moto_port)}  (S3, SQS, SES, EventBridge; "
-            f"buckets {os.environ['IMPORTS_BUCKET']}, {os.environ['DOCUMENTS_BUCKET']})",
+            (f"  moto            {o.url(o.moto_port)}  (S3, SQS, SES, EventBridge; "
+             f"buckets {os.environ['IMPORTS_BUCKET']}, {os.environ['DOCUMENTS_BUCKET']})"),
             f"  DynamoDB Local  {o.url(o.dynamodb_port)}  (table {os.environ['TABLE_NAME']})",
             f"  Admin token     {issue_dev_staff_token('dev-admin', 'admin', staff_secret)}",
             # Keys (payment webhook key among them) by place only: never their values in the output.

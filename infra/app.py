@@ -9,7 +9,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import aws_cdk as cdk  # noqa: E402
-
 from shop_stack import STAGES, ShopStack  # noqa: E402
 
 app = cdk.App()

@@ -109,7 +109,7 @@ def gateway_responses() -> dict:
         # $context.error.messageString is already a quoted JSON string.
         text = f'"{message}"' if message else "$context.error.messageString"
         response = {"responseTemplates": {
-            "application/json": '{"error":{"code":"%s","message":%s,"details":[]}}' % (code, text)}}
+            "application/json": f'{{"error":{{"code":"{code}","message":{text},"details":[]}}}}'}}
         if status:
             response["statusCode"] = status
         responses[kind] = response

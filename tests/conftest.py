@@ -18,11 +18,13 @@ os.environ.update({
 })
 os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
 
-import boto3  # noqa: E402
-import pytest  # noqa: E402
-from moto import mock_aws  # noqa: E402
+from datetime import UTC
 
-from tests.support import dynamodb_local  # noqa: E402
+import boto3
+import pytest
+from moto import mock_aws
+
+from tests.support import dynamodb_local
 
 
 def pytest_addoption(parser):
@@ -119,9 +121,9 @@ class FakeClock:
     """Time that tests move by hand (`clock.advance(minutes=6)`) instead of sleeping."""
 
     def __init__(self):
-        from datetime import datetime, timezone
+        from datetime import datetime
 
-        self.current = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+        self.current = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
     def __call__(self):
         return self.current

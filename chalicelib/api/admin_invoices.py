@@ -2,27 +2,34 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
 from chalicelib.api.routing import ANY_STAFF, route
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.invoices import Invoice
-from chalicelib.lazy import lazy_import
+from chalicelib.domain.tokens import Principal
+
+if TYPE_CHECKING:
+    from chalicelib.domain.order_inputs import InvoiceQuery
 
 bp = Blueprint(__name__)
-invoices = lazy_import("chalicelib.services.invoices")
 
 
 @route(bp, "/invoices", "GET", access=ANY_STAFF, query="chalicelib.domain.order_inputs:InvoiceQuery",
        response=list[Invoice], summary="Invoices issued in a date range, newest first")
-def list_invoices(principal, query):
+def list_invoices(principal: Principal, query: InvoiceQuery):
+    from chalicelib.services import invoices
+
     return invoices.list_invoices(query.from_, query.to, query.limit, query.next_token)
 
 
 @route(bp, "/invoices/{number}", "GET", access=ANY_STAFF, response=Invoice,
        summary="An invoice, with a short-lived link to its PDF")
-def get_invoice(principal, number: str):
+def get_invoice(principal: Principal, number: str):
+    from chalicelib.services import invoices
+
     return invoices.get_invoice(_number(number))
 
 

@@ -2,17 +2,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import ANY_STAFF, LIST_QUERY, route, staff
-from chalicelib.domain.customers import TimelineEvent
+from chalicelib.api.routing import ANY_STAFF, LIST_QUERY, page_of, route, staff
 from chalicelib.domain.orders import Order
-from chalicelib.lazy import lazy_import
-from chalicelib.store.pagination import Page
+from chalicelib.domain.pages import Page
+from chalicelib.domain.timeline import TimelineEvent
+from chalicelib.domain.tokens import Principal
+
+if TYPE_CHECKING:
+    from chalicelib.domain.base import ListQuery
+    from chalicelib.domain.order_inputs import (
+        DateRange,
+        LineChanges,
+        LineInput,
+        NoteInput,
+        OrderChanges,
+        OrderDraft,
+        OrderQuery,
+        StatusChange,
+    )
 
 bp = Blueprint(__name__)
-orders = lazy_import("chalicelib.services.orders")
 INPUTS = "chalicelib.domain.order_inputs"
 # Money and status: admins and agents. Support staff read orders and add notes.
 EDITORS = staff("admin", "agent")
@@ -27,77 +40,103 @@ class OrderList:
 
 @route(bp, "/orders", "GET", access=ANY_STAFF, query=f"{INPUTS}:OrderQuery", response=OrderList,
        summary="Orders, newest first, with filters and the unprocessed count")
-def list_orders(principal, query):
+def list_orders(principal: Principal, query: OrderQuery):
+    from chalicelib.services import orders
+
     page = orders.list_orders(query)
     return OrderList(items=page.items, next_token=page.next_token, unprocessed_count=orders.unprocessed_count())
 
 
 @route(bp, "/orders", "POST", access=EDITORS, body=f"{INPUTS}:OrderDraft", response=Order, status=201,
        summary="Place an order for a customer or a guest (e.g. taken on the phone)")
-def create_order(principal, body):
+def create_order(principal: Principal, body: OrderDraft):
+    from chalicelib.services import orders
+
     return orders.create_manual_order(body, principal.actor)
 
 
 @route(bp, "/orders/{order_id}", "GET", access=ANY_STAFF, response=Order, summary="An order")
-def get_order(principal, order_id: str):
+def get_order(principal: Principal, order_id: str):
+    from chalicelib.services import orders
+
     return orders.get_order(order_id)
 
 
 @route(bp, "/orders/{order_id}", "PATCH", access=EDITORS, body=f"{INPUTS}:OrderChanges", response=Order,
        summary="Change addresses, delivery, shipping fee or discount of an order not shipped")
-def change_order(principal, order_id: str, body):
+def change_order(principal: Principal, order_id: str, body: OrderChanges):
+    from chalicelib.services import orders
+
     return orders.change_order(order_id, body, principal.actor)
 
 
 @route(bp, "/orders/{order_id}", "DELETE", access=staff("admin"), status=204,
        summary="Delete a test order or a never-paid cancelled order")
-def delete_order(principal, order_id: str):
+def delete_order(principal: Principal, order_id: str):
+    from chalicelib.services import orders
+
     orders.delete_order(order_id)
 
 
 @route(bp, "/orders/{order_id}/status", "POST", access=EDITORS, body=f"{INPUTS}:StatusChange", response=Order,
        summary="Move the order, payment or fulfilment status (the name says which)")
-def change_status(principal, order_id: str, body):
+def change_status(principal: Principal, order_id: str, body: StatusChange):
+    from chalicelib.services import orders
+
     return orders.change_status(order_id, body.status, principal.actor)
 
 
 @route(bp, "/orders/{order_id}/items", "POST", access=EDITORS, body=f"{INPUTS}:LineInput", response=Order, status=201,
        summary="Add a line")
-def add_line(principal, order_id: str, body):
+def add_line(principal: Principal, order_id: str, body: LineInput):
+    from chalicelib.services import orders
+
     return orders.add_line(order_id, body, principal.actor)
 
 
 @route(bp, "/orders/{order_id}/items/{sku}", "PATCH", access=EDITORS, body=f"{INPUTS}:LineChanges", response=Order,
        summary="Change a line's quantity, price or discount")
-def change_line(principal, order_id: str, sku: str, body):
+def change_line(principal: Principal, order_id: str, sku: str, body: LineChanges):
+    from chalicelib.services import orders
+
     return orders.change_line(order_id, sku, body, principal.actor)
 
 
 @route(bp, "/orders/{order_id}/items/{sku}", "DELETE", access=EDITORS, response=Order, summary="Remove a line")
-def remove_line(principal, order_id: str, sku: str):
+def remove_line(principal: Principal, order_id: str, sku: str):
+    from chalicelib.services import orders
+
     return orders.remove_line(order_id, sku, principal.actor)
 
 
 @route(bp, "/orders/{order_id}/timeline", "GET", access=ANY_STAFF, query=LIST_QUERY, response=list[TimelineEvent],
        summary="What happened to an order, newest first")
-def order_timeline(principal, order_id: str, query):
+def order_timeline(principal: Principal, order_id: str, query: ListQuery):
+    from chalicelib.services import orders
+
     return orders.order_timeline(order_id, query.limit, query.next_token)
 
 
 @route(bp, "/orders/{order_id}/notes", "POST", access=ANY_STAFF, body=f"{INPUTS}:NoteInput", response=TimelineEvent,
        status=201, summary="Add a note to the order's timeline")
-def add_note(principal, order_id: str, body):
+def add_note(principal: Principal, order_id: str, body: NoteInput):
+    from chalicelib.services import orders
+
     return orders.add_note(order_id, body.text, principal.actor)
 
 
 @route(bp, "/ordered-products", "GET", access=ANY_STAFF, query=f"{INPUTS}:DateRange",
-       response=list["chalicelib.services.orders:OrderedProduct"],
+       response=page_of("chalicelib.services.orders:OrderedProduct"),
        summary="Per sku: quantity sold, revenue, orders, cheapest supplier (default: the last 30 days)")
-def ordered_products(principal, query):
+def ordered_products(principal: Principal, query: DateRange):
+    from chalicelib.services import orders
+
     return Page(items=orders.ordered_products(query.from_, query.to), next_token=None)
 
 
 @route(bp, "/customers/{customer_id}/orders", "GET", access=ANY_STAFF, query=LIST_QUERY, response=list[Order],
        summary="A customer's orders, newest first")
-def customer_orders(principal, customer_id: str, query):
+def customer_orders(principal: Principal, customer_id: str, query: ListQuery):
+    from chalicelib.services import orders
+
     return orders.customer_orders(customer_id, query.limit, query.next_token)

@@ -1,55 +1,85 @@
 """Admin: store settings, customer groups, custom field definitions."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
-from chalicelib.api.routing import ANY_STAFF, route, staff
-from chalicelib.lazy import lazy_import
-from chalicelib.store.pagination import Page
+from chalicelib.api.routing import ANY_STAFF, page_of, route, staff
+from chalicelib.domain.pages import Page
+from chalicelib.domain.tokens import Principal
+
+if TYPE_CHECKING:
+    from chalicelib.domain.custom_fields import CustomField
+    from chalicelib.domain.groups import GroupChanges, GroupDraft
+    from chalicelib.domain.store_settings import SettingsChanges
 
 bp = Blueprint(__name__)
-configuration = lazy_import("chalicelib.services.configuration")
+CUSTOM_FIELDS = "chalicelib.domain.custom_fields"
+GROUPS = "chalicelib.domain.groups"
+STORE_SETTINGS = "chalicelib.domain.store_settings"
 ADMIN = staff("admin")
 
 
-@route(bp, "/settings", "GET", access=ANY_STAFF, response="chalicelib.domain.store_settings:StoreSettings", summary="The store's settings")
-def get_settings_route(principal):
+@route(bp, "/settings", "GET", access=ANY_STAFF, response=f"{STORE_SETTINGS}:StoreSettings", summary="The store's settings")
+def get_settings_route(principal: Principal):
+    from chalicelib.services import configuration
+
     return configuration.store_settings()
 
 
-@route(bp, "/settings", "PATCH", access=ADMIN, body="chalicelib.domain.store_settings:SettingsChanges", response="chalicelib.domain.store_settings:StoreSettings",
+@route(bp, "/settings", "PATCH", access=ADMIN, body=f"{STORE_SETTINGS}:SettingsChanges",
+       response=f"{STORE_SETTINGS}:StoreSettings",
        summary="Change store settings")
-def change_settings(principal, body: SettingsChanges):
+def change_settings(principal: Principal, body: SettingsChanges):
+    from chalicelib.services import configuration
+
     return configuration.update_settings(body)
 
 
-@route(bp, "/groups", "GET", access=ANY_STAFF, response=list["chalicelib.domain.groups:Group"], summary="Customer groups")
-def list_groups(principal):
+@route(bp, "/groups", "GET", access=ANY_STAFF, response=page_of(f"{GROUPS}:Group"), summary="Customer groups")
+def list_groups(principal: Principal):
+    from chalicelib.services import configuration
+
     return Page(items=configuration.list_groups(), next_token=None)
 
 
-@route(bp, "/groups", "POST", access=ADMIN, body="chalicelib.domain.groups:GroupDraft", response="chalicelib.domain.groups:Group", status=201, summary="Create a group")
-def create_group(principal, body: GroupDraft):
+@route(bp, "/groups", "POST", access=ADMIN, body=f"{GROUPS}:GroupDraft", response=f"{GROUPS}:Group", status=201,
+       summary="Create a group")
+def create_group(principal: Principal, body: GroupDraft):
+    from chalicelib.services import configuration
+
     return configuration.create_group(body)
 
 
-@route(bp, "/groups/{group_id}", "PATCH", access=ADMIN, body="chalicelib.domain.groups:GroupChanges", response="chalicelib.domain.groups:Group", summary="Change a group")
-def change_group(principal, group_id: str, body: GroupChanges):
+@route(bp, "/groups/{group_id}", "PATCH", access=ADMIN, body=f"{GROUPS}:GroupChanges", response=f"{GROUPS}:Group",
+       summary="Change a group")
+def change_group(principal: Principal, group_id: str, body: GroupChanges):
+    from chalicelib.services import configuration
+
     return configuration.update_group(group_id, body)
 
 
 @route(bp, "/groups/{group_id}", "DELETE", access=ADMIN, status=204,
        summary="Delete a group (not a built-in one, not one with customers)")
-def delete_group(principal, group_id: str):
+def delete_group(principal: Principal, group_id: str):
+    from chalicelib.services import configuration
+
     configuration.delete_group(group_id)
 
 
-@route(bp, "/custom-fields", "GET", access=ANY_STAFF, response=list["chalicelib.domain.custom_fields:CustomField"], summary="Custom field definitions")
-def list_custom_fields(principal):
+@route(bp, "/custom-fields", "GET", access=ANY_STAFF, response=page_of(f"{CUSTOM_FIELDS}:CustomField"),
+       summary="Custom field definitions")
+def list_custom_fields(principal: Principal):
+    from chalicelib.services import configuration
+
     return Page(items=configuration.list_custom_fields(), next_token=None)
 
 
-@route(bp, "/custom-fields", "POST", access=ADMIN, body="chalicelib.domain.custom_fields:CustomField", response="chalicelib.domain.custom_fields:CustomField", status=201,
+@route(bp, "/custom-fields", "POST", access=ADMIN, body=f"{CUSTOM_FIELDS}:CustomField", response=f"{CUSTOM_FIELDS}:CustomField",
+       status=201,
        summary="Define a custom field")
-def create_custom_field(principal, body: CustomField):
+def create_custom_field(principal: Principal, body: CustomField):
+    from chalicelib.services import configuration
+
     return configuration.create_custom_field(body)

@@ -2,7 +2,7 @@
 (pydantic) or shape responses (dataclasses and pydantic models alike, through pydantic's TypeAdapter)."""
 import dataclasses
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import TypeAdapter
 
@@ -22,7 +22,7 @@ def _class(reference: Any) -> type:
     return resolve(reference) if isinstance(reference, str) else reference
 
 
-def _schema_ref(model: type, defs: dict, mode: str) -> dict:
+def _schema_ref(model: type, defs: dict, mode: Literal["validation", "serialization"]) -> dict:
     """Put the model (and the models it uses) into `defs`; return a $ref to it."""
     schema = TypeAdapter(model).json_schema(ref_template=_REF, mode=mode)
     defs.update(schema.pop("$defs", {}))
@@ -79,5 +79,6 @@ def openapi_document(blueprints: tuple) -> dict:
         "openapi": "3.1.0",
         "info": {"title": "Shop backend", "version": "1.0.0"},
         "paths": paths,
-        "components": {"schemas": defs, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "components": {"schemas": defs,
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
     }

@@ -5,29 +5,32 @@ with pydantic models, calls the handler, and turns results and domain errors int
 with the error envelope of API.md. The same registry feeds GET /openapi.json.
 
 Models are named as "module:Class" and imported on a route's first call: importing the app (a cold
-start) loads no validation library, and a route that validates nothing never loads it.
+start) loads no validation library, and a route that validates nothing never loads it. Handlers
+annotate `body` and `query` with the same classes, imported under TYPE_CHECKING, so that the type
+checker and the import contracts see them (a test checks that reference and annotation agree).
 """
+from __future__ import annotations
+
 import dataclasses
 import functools
 import importlib
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from chalice import Blueprint, Response
+from chalice.app import Request
 
 from chalicelib.domain import errors
+from chalicelib.domain.pages import Page
 from chalicelib.domain.tokens import STAFF_ROLES, Principal, verify_customer_token, verify_staff_token
-from chalicelib.lazy import lazy_import
 from chalicelib.logs import logger
 from chalicelib.settings import get_settings
-from chalicelib.store.pagination import Page
 
 LIST_QUERY = "chalicelib.domain.base:ListQuery"
 _MAX_PATH_PARAM_BYTES = 1024
-idempotency = lazy_import("chalicelib.store.idempotency")  # loaded by the first request that sends a key
 _STATUS = {
     errors.BadRequest: 400,
     errors.Unauthorized: 401,
@@ -67,17 +70,18 @@ class RouteSpec:
     summary: str
     body: str | None  # "module:Class" of a pydantic model
     query: str | None
-    response: Any  # a class or "module:Class"; list[...] for a page of them
+    response: Any  # a class or "module:Class"; list[...] (page_of) for a page of them
     status: int
     tag: str
+    handler: Callable  # the function the route calls (its annotations name the models it receives)
 
 
 ROUTES: list[RouteSpec] = []
 
 
-@lru_cache(maxsize=None)
-def resolve(reference: str) -> type:
-    """The class a "module:Class" reference names."""
+@functools.cache
+def resolve(reference: str) -> Any:
+    """The class a "module:Class" reference names (a pydantic model or a dataclass)."""
     module, _, name = reference.partition(":")
     return getattr(importlib.import_module(module), name)
 
@@ -136,7 +140,7 @@ def _parse_body(request, model: str):
     try:
         data = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError):
-        raise errors.BadRequest("The body is not valid JSON.")
+        raise errors.BadRequest("The body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise errors.BadRequest("The body must be a JSON object.")
     return resolve(model).model_validate(data)
@@ -170,50 +174,94 @@ def _failure(error: Exception, request) -> Response:
     return error_response(500, "internal_error", "Something went wrong on our side.")
 
 
+def _arguments(request: Request, path_params: dict[str, str], access: Access, body: str | None,
+               query: str | None) -> dict[str, Any]:
+    """What the handler receives: path parameters, and `principal`, `body`, `query` when the route has them."""
+    if any(len(value.encode()) > _MAX_PATH_PARAM_BYTES for value in path_params.values()):
+        raise errors.NotFound("Nothing here by that name.")  # longer than any id, sku or token
+    kwargs: dict[str, Any] = dict(path_params)
+    if access.kind != "public":
+        kwargs["principal"] = _authenticate(request, access)
+    if body is not None:
+        kwargs["body"] = _parse_body(request, body)
+    if query is not None:
+        kwargs["query"] = resolve(query).model_validate(request.query_params or {})
+    return kwargs
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """An Idempotency-Key claimed for one request: the same key from the same caller on the same route and
+    path ids is the same request. Its store is loaded by the first request that sends a key."""
+
+    scope: str
+    key: str
+
+    @classmethod
+    def of(cls, principal: Principal | None, method: str, path: str, path_params: dict[str, str], key: str) -> _Claim:
+        caller = principal.actor if principal else "public"
+        return cls(f"{caller} {method} {path} {json.dumps(path_params, sort_keys=True)}", key[:200])
+
+    def replay(self) -> Response | None:
+        """The first request's answer to send again; None: this request is the first, and runs."""
+        from chalicelib.store import idempotency
+
+        stored = idempotency.claim(self.scope, self.key)
+        if stored is None:
+            return None
+        return Response(body=stored.body, status_code=stored.status, headers={"Content-Type": "application/json"})
+
+    def complete(self, status: int, body: str) -> None:
+        from chalicelib.store import idempotency
+
+        idempotency.complete(self.scope, self.key, status, body)
+
+    def release(self) -> None:
+        from chalicelib.store import idempotency
+
+        idempotency.release(self.scope, self.key)
+
+
 def route(bp: Blueprint, path: str, method: str, *, access: Access, summary: str, body: str | None = None,
-          query: str | None = None, response: Any = None, status: int = 200) -> Callable:
+          query: str | None = None, response: Any = None, status: int = 200) -> Callable[[Callable], Callable]:
     """Register `fn` as a route. It receives path parameters, and `principal`, `body`, `query` when the
-    route has them, and returns a record, a Page, a dict or None (204)."""
+    route has them, and returns a record, a Page, a dict or None (204). `body`, `query` and `response`
+    name models as "module:Class", imported on the route's first call (see the module's docstring)."""
 
     def decorator(fn: Callable) -> Callable:
-        ROUTES.append(RouteSpec(bp, path, method, access, summary, body, query, response, status, fn.__module__.rsplit(".", 1)[-1]))
-
+        ROUTES.append(RouteSpec(bp, path, method, access, summary, body, query, response, status,
+                                fn.__module__.rsplit(".", 1)[-1], fn))
         creates = method == "POST" and status == 201
 
         @functools.wraps(fn)
         def handler(**path_params: str) -> Response:
             request = bp.current_request
-            idempotency_scope = None
+            claim = None
             try:
-                if any(len(value.encode()) > _MAX_PATH_PARAM_BYTES for value in path_params.values()):
-                    raise errors.NotFound("Nothing here by that name.")  # longer than any id, sku or token
-                kwargs: dict[str, Any] = dict(path_params)
-                if access.kind != "public":
-                    kwargs["principal"] = _authenticate(request, access)
-                if body is not None:
-                    kwargs["body"] = _parse_body(request, body)
-                if query is not None:
-                    kwargs["query"] = resolve(query).model_validate(request.query_params or {})
+                kwargs = _arguments(request, path_params, access, body, query)
                 key = request.headers.get("idempotency-key") if creates else None
                 if key:
-                    principal = kwargs.get("principal")
-                    idempotency_scope = (f"{principal.actor if principal else 'public'} {method} {path} "
-                                         f"{json.dumps(path_params, sort_keys=True)}", key[:200])
-                    stored = idempotency.claim(*idempotency_scope)
-                    if stored is not None:
-                        return Response(body=stored.body, status_code=stored.status, headers={"Content-Type": "application/json"})
+                    claim = _Claim.of(kwargs.get("principal"), method, path, path_params, key)
+                    replayed = claim.replay()
+                    if replayed is not None:
+                        return replayed
                 result = fn(**kwargs)
             except Exception as error:
-                if idempotency_scope:
-                    idempotency.release(*idempotency_scope)
+                if claim:
+                    claim.release()
                 return _failure(error, request)
             if result is None:
                 return Response(body="", status_code=204)
-            response = json_response(to_json(result), status)
-            if idempotency_scope:
-                idempotency.complete(*idempotency_scope, status, response.body)
-            return response
+            answer = json_response(to_json(result), status)
+            if claim:
+                claim.complete(status, answer.body)
+            return answer
 
         return bp.route(path, methods=[method])(handler)
 
     return decorator
+
+
+def page_of(model: Any) -> Any:
+    """The response of a list route: a page of `model` (a class, or a "module:Class" reference)."""
+    return list[model]

@@ -2,15 +2,20 @@
 reached with its `X-Cart-Token` header, a customer's cart with the customer's token."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.api.routing import PUBLIC, SHOPPER, route, to_json
-from chalicelib.domain.carts import CartView
+from chalicelib.domain.carts import Cart, CartView, OpenedLink
 from chalicelib.domain.orders import Order
-from chalicelib.lazy import lazy_import
+from chalicelib.domain.tokens import Principal
+
+if TYPE_CHECKING:
+    from chalicelib.domain.cart_inputs import CartItemInput, Checkout, CouponInput, NewCart, QuantityInput
 
 bp = Blueprint(__name__)
-carts = lazy_import("chalicelib.services.carts")
 INPUTS = "chalicelib.domain.cart_inputs"
 
 
@@ -26,9 +31,11 @@ def _cart_token() -> str | None:
     return _header("x-cart-token") or _header("cart-token")
 
 
-def _loader(cart_id: str, principal):
+def _loader(cart_id: str, principal: Principal | None) -> Callable[[], Cart]:
+    from chalicelib.services import shopper_carts
+
     token = _cart_token()
-    return lambda: carts.shopper_cart(cart_id, principal, token)
+    return lambda: shopper_carts.shopper_cart(cart_id, principal, token)
 
 
 def _as_seen_by_shopper(view: CartView) -> dict:
@@ -40,51 +47,70 @@ def _as_seen_by_shopper(view: CartView) -> dict:
 
 @route(bp, "/carts", "POST", access=SHOPPER, body=f"{INPUTS}:NewCart", response=CartView, status=201,
        summary="A new cart: the customer's (their open one if any) or a guest's, with its cart_token")
-def create_cart(principal, body):
-    return _as_seen_by_shopper(carts.create_cart(principal, body.attribution.model_dump(exclude_none=True), _source_ip()))
+def create_cart(principal: Principal | None, body: NewCart):
+    from chalicelib.services import shopper_carts
+
+    return _as_seen_by_shopper(shopper_carts.create_cart(principal, body.attribution.model_dump(exclude_none=True),
+                                                         _source_ip()))
 
 
 @route(bp, "/carts/{cart_id}", "GET", access=SHOPPER, response=CartView, summary="A cart at today's prices")
-def get_cart(principal, cart_id: str):
-    return _as_seen_by_shopper(carts.view_of(_loader(cart_id, principal)()))
+def get_cart(principal: Principal | None, cart_id: str):
+    from chalicelib.services import cart_pricing
+
+    return _as_seen_by_shopper(cart_pricing.view_of(_loader(cart_id, principal)()))
 
 
 @route(bp, "/carts/{cart_id}/coupon", "POST", access=SHOPPER, body=f"{INPUTS}:CouponInput", response=CartView,
        summary="Apply a coupon or voucher code (422 with the reason if it cannot be used)")
-def apply_coupon(principal, cart_id: str, body):
-    return _as_seen_by_shopper(carts.apply_coupon(_loader(cart_id, principal), body.code))
+def apply_coupon(principal: Principal | None, cart_id: str, body: CouponInput):
+    from chalicelib.services import cart_lines
+
+    return _as_seen_by_shopper(cart_lines.apply_coupon(_loader(cart_id, principal), body.code))
 
 
 @route(bp, "/carts/{cart_id}/coupon", "DELETE", access=SHOPPER, response=CartView, summary="Remove the coupon")
-def remove_coupon(principal, cart_id: str):
-    return _as_seen_by_shopper(carts.apply_coupon(_loader(cart_id, principal), None))
+def remove_coupon(principal: Principal | None, cart_id: str):
+    from chalicelib.services import cart_lines
+
+    return _as_seen_by_shopper(cart_lines.apply_coupon(_loader(cart_id, principal), None))
 
 
 @route(bp, "/carts/{cart_id}/items", "POST", access=SHOPPER, body=f"{INPUTS}:CartItemInput", response=CartView,
        summary="Add a product (quantities add up)")
-def add_item(principal, cart_id: str, body):
-    return _as_seen_by_shopper(carts.add_item(_loader(cart_id, principal), body.sku, body.quantity))
+def add_item(principal: Principal | None, cart_id: str, body: CartItemInput):
+    from chalicelib.services import cart_lines
+
+    return _as_seen_by_shopper(cart_lines.add_item(_loader(cart_id, principal), body.sku, body.quantity))
 
 
 @route(bp, "/carts/{cart_id}/items/{sku}", "PATCH", access=SHOPPER, body=f"{INPUTS}:QuantityInput", response=CartView,
        summary="Set a line's quantity")
-def set_quantity(principal, cart_id: str, sku: str, body):
-    return _as_seen_by_shopper(carts.set_quantity(_loader(cart_id, principal), sku, body.quantity))
+def set_quantity(principal: Principal | None, cart_id: str, sku: str, body: QuantityInput):
+    from chalicelib.services import cart_lines
+
+    return _as_seen_by_shopper(cart_lines.set_quantity(_loader(cart_id, principal), sku, body.quantity))
 
 
 @route(bp, "/carts/{cart_id}/items/{sku}", "DELETE", access=SHOPPER, response=CartView, summary="Remove a line")
-def remove_item(principal, cart_id: str, sku: str):
-    return _as_seen_by_shopper(carts.remove_item(_loader(cart_id, principal), sku))
+def remove_item(principal: Principal | None, cart_id: str, sku: str):
+    from chalicelib.services import cart_lines
+
+    return _as_seen_by_shopper(cart_lines.remove_item(_loader(cart_id, principal), sku))
 
 
 @route(bp, "/carts/{cart_id}/checkout", "POST", access=SHOPPER, body=f"{INPUTS}:Checkout", response=Order, status=201,
        summary="Place the cart's order (Idempotency-Key: a retry returns the same order)")
-def checkout(principal, cart_id: str, body):
-    order = carts.checkout(cart_id, principal, _cart_token(), body)
+def checkout(principal: Principal | None, cart_id: str, body: Checkout):
+    from chalicelib.services import checkout as checkout_service
+
+    order = checkout_service.checkout(cart_id, principal, _cart_token(), body)
     return {k: v for k, v in to_json(order).items() if k not in ("attribution", "flags")}
 
 
-@route(bp, "/checkout-links/{token}", "GET", access=PUBLIC, response="chalicelib.services.carts:OpenedLink",
+@route(bp, "/checkout-links/{token}", "GET", access=PUBLIC, response=OpenedLink,
        summary="Open a checkout link: a customer token, the cart and the customer's saved details")
 def open_checkout_link(token: str):
-    return carts.open_checkout_link(token, _source_ip())
+    from chalicelib.services import checkout_links
+
+    return checkout_links.open_checkout_link(token, _source_ip())

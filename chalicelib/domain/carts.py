@@ -4,10 +4,11 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.domain.customers import PRIVATE, utc_now
+from chalicelib.domain.clock import utc_now
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.orders import MAX_LINES  # a cart's lines become an order's
 from chalicelib.domain.products import Product, ProductStatus
+from chalicelib.domain.records import PRIVATE
 
 MAX_QUANTITY = 999
 
@@ -47,6 +48,26 @@ class Cart:
 
 
 @dataclass
+class CartClosed:
+    """Written with the order a checkout places: the cart in its closed state, under the version read
+    (a cart changed meanwhile cancels the order's transaction)."""
+
+    cart: Cart
+
+
+@dataclass
+class CartLink:
+    """A checkout link as stored: which cart it opens for which customer, until when (epoch seconds),
+    and who made it. The token names it; deleting it revokes the token."""
+
+    id: str
+    cart_id: str
+    customer_id: str
+    expires_at: int
+    created_by: str
+
+
+@dataclass
 class PricedLine:
     sku: str
     name: str
@@ -74,6 +95,40 @@ class CartView:
     attribution: dict
     order_id: str | None
     cart_token: str | None = None  # only in the answer that creates a guest cart
+
+
+@dataclass
+class CartRow:
+    """A line of the staff's cart lists."""
+
+    id: str
+    customer: dict | None
+    updated_at: str
+    lines: list[PricedLine]
+    quantity: int
+    value: int
+    coupon: str | None
+    attribution: dict
+
+
+@dataclass
+class CheckoutLink:
+    """A checkout link as staff get it: the URL to send, its token, its expiry."""
+
+    url: str
+    token: str
+    expires_at: str
+
+
+@dataclass
+class OpenedLink:
+    """What the customer gets on opening a checkout link: a customer token, the cart and their details."""
+
+    customer_token: str
+    cart: CartView
+    customer: dict
+    billing_address: dict | None
+    shipping_address: dict | None
 
 
 def touched(cart: Cart, **changes) -> Cart:

@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from chalicelib.domain.base import Input
-from chalicelib.domain.customers import iso
+from chalicelib.domain.clock import iso
 from chalicelib.domain.product_inputs import Money
 
 
@@ -53,6 +53,15 @@ class Coupon:
     created_at: str
     updated_at: str
     version: int | None = field(default=None, metadata={"private": True})
+
+
+@dataclass
+class CouponRedeemed:
+    """Written with the order a checkout places: one use of the coupon, counted for `customer_key` too
+    when the coupon has a per-customer limit. A limit reached meanwhile cancels the order's transaction."""
+
+    coupon: Coupon
+    customer_key: str
 
 
 def customer_key(customer_id: str | None, email: str | None = None) -> str:
@@ -139,7 +148,8 @@ class _CouponRules(Input):
 
     @model_validator(mode="after")
     def _window(self):
-        if self.starts_at is not None and self.ends_at is not None and self.ends_at <= self.starts_at:
+        starts, ends = getattr(self, "starts_at", None), getattr(self, "ends_at", None)  # the subclasses' fields
+        if starts is not None and ends is not None and ends <= starts:
             raise ValueError("ends_at must be after starts_at")
         return self
 

@@ -39,7 +39,7 @@ def _typed(definition: CustomField, value: Any) -> Any:
         try:
             return date.fromisoformat(value).isoformat()
         except (TypeError, ValueError):
-            raise ValueError("must be a date YYYY-MM-DD")
+            raise ValueError("must be a date YYYY-MM-DD") from None
     if value not in definition.options:
         raise ValueError(f"must be one of {definition.options}")
     return value
@@ -49,7 +49,8 @@ def validate_values(values: dict[str, Any], definitions: list[CustomField], *, p
     """Typed values, or InvalidInput naming every bad field (unknown key, wrong type, missing required).
     `partial`: a change sends only some fields; a null value removes one."""
     known = {d.key: d for d in definitions}
-    details, typed = [], {}
+    details: list[dict] = []
+    typed: dict[str, Any] = {}
     for key, value in values.items():
         if key not in known:
             details.append({"field": f"custom_fields.{key}", "message": "unknown custom field"})

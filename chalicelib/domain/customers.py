@@ -4,20 +4,13 @@ Plain dataclasses: reading a customer (the hot path) needs no validation library
 is validated by the pydantic models of `customer_inputs`."""
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Any
+from datetime import date
+from typing import Any, overload
 
-from chalicelib.domain import clock
+from chalicelib.domain.clock import utc_now
 from chalicelib.domain.ids import new_id
-
-
-def iso(moment: datetime) -> str:
-    """ISO-8601 UTC with milliseconds and Z: sorts as text in time order."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def utc_now() -> str:
-    return iso(clock.now())
+from chalicelib.domain.records import PRIVATE
+from chalicelib.domain.timeline import TimelineEvent, new_event
 
 
 class CustomerStatus:
@@ -34,7 +27,6 @@ class CustomerStatus:
 
 DEFAULT_GROUP_ID = "default"
 GUESTS_GROUP_ID = "guests"
-PRIVATE = {"private": True}  # dataclass field metadata: never shown to clients
 
 
 @dataclass
@@ -91,14 +83,13 @@ def replace(customer: Customer, **changes) -> Customer:
 
 
 @dataclass
-class TimelineEvent:
-    """One small, append-only record per happening (type in the past tense)."""
+class VerificationToken:
+    """A single-use email verification token as stored: only its SHA-256, whose customer, until when
+    (epoch seconds; checked on read, TTL deletion lags)."""
 
-    id: str
-    type: str
-    at: str
-    actor: str
-    data: dict[str, Any] = field(default_factory=dict)
+    token_hash: str
+    customer_id: str
+    expires_at: int
 
 
 @dataclass
@@ -111,12 +102,8 @@ class GuestSnapshot:
     phone: str | None = None
 
 
-def _event(event_type: str, actor: str, data: dict | None = None) -> TimelineEvent:
-    return TimelineEvent(id=new_id(), type=event_type, at=utc_now(), actor=actor, data=data or {})
-
-
 def customer_created_event(actor: str, registered: bool) -> TimelineEvent:
-    return _event("customer_created", actor, {"registered": registered})
+    return new_event("customer_created", actor, {"registered": registered})
 
 
 # Fields whose change is a happening of its own on the timeline; the rest is "customer_updated".
@@ -125,32 +112,33 @@ _OWN_EVENT = {"status": "status_changed", "group_id": "group_changed", "comment"
 
 def change_events(actor: str, changes: dict[str, dict]) -> list[TimelineEvent]:
     """One event per kind of change: status, group and comment changes stand alone."""
-    events = [_event(_OWN_EVENT[f], actor, {"before": d["before"], "after": d["after"]}) for f, d in changes.items() if f in _OWN_EVENT]
+    events = [new_event(_OWN_EVENT[f], actor, {"before": d["before"], "after": d["after"]}) for f,
+              d in changes.items() if f in _OWN_EVENT]
     rest = {f: d for f, d in changes.items() if f not in _OWN_EVENT}
     if rest:
-        events.append(_event("customer_updated", actor, {"changes": rest}))
+        events.append(new_event("customer_updated", actor, {"changes": rest}))
     return events
 
 
 def email_verified_event(actor: str) -> TimelineEvent:
-    return _event("email_verified", actor)
+    return new_event("email_verified", actor)
 
 
 def tag_event(actor: str, tag: str, added: bool) -> TimelineEvent:
-    return _event("tag_added" if added else "tag_removed", actor, {"tag": tag})
+    return new_event("tag_added" if added else "tag_removed", actor, {"tag": tag})
 
 
 def address_event(actor: str, kind: str, address_id: str) -> TimelineEvent:
     """kind: added, changed or removed."""
-    return _event(f"address_{kind}", actor, {"address_id": address_id})
+    return new_event(f"address_{kind}", actor, {"address_id": address_id})
 
 
 def note_added_event(actor: str, note_id: str) -> TimelineEvent:
-    return _event("note_added", actor, {"note_id": note_id})
+    return new_event("note_added", actor, {"note_id": note_id})
 
 
 def order_placed_event(actor: str, order_id: str, number: int | None, total: int) -> TimelineEvent:
-    return _event("order_placed", actor, {"order_id": order_id, "number": number, "total": total})
+    return new_event("order_placed", actor, {"order_id": order_id, "number": number, "total": total})
 
 
 def new_customer(draft, *, registered: bool, status: str, group_id: str) -> Customer:
@@ -181,10 +169,18 @@ def apply_changes(customer: Customer, sent: dict[str, Any]) -> tuple[Customer, d
     return replace(customer, **{k: d["after"] for k, d in diff.items()}, updated_at=utc_now()), diff
 
 
+@overload
+def day_start(day: date) -> str: ...
+@overload
+def day_start(day: None) -> None: ...
 def day_start(day: date | None) -> str | None:
     return f"{day.isoformat()}T00:00:00.000Z" if day else None
 
 
+@overload
+def day_end(day: date) -> str: ...
+@overload
+def day_end(day: None) -> None: ...
 def day_end(day: date | None) -> str | None:
     return f"{day.isoformat()}T23:59:59.999Z" if day else None
 

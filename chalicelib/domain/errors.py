@@ -46,3 +46,11 @@ class InvalidInput(DomainError):
 
 class TooManyRequests(DomainError):
     code = "rate_limited"
+
+
+class OrderExists(Conflict):
+    """An order with this id was placed already (a retried checkout, a renewal run twice)."""
+
+
+class PaymentEventSeen(Conflict):
+    """The provider event was applied already (a replay)."""

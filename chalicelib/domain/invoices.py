@@ -38,8 +38,8 @@ def invoice_for(order: Order, number: int, issued_at: str) -> Invoice:
              "email": order.customer.email, "address": order.billing_address or order.shipping_address}
     return Invoice(number=number, order_id=order.id, order_number=order.number, issued_at=issued_at,
                    status=InvoiceStatus.ISSUED, buyer=buyer,
-                   lines=[{"sku": l.sku, "name": l.name, "quantity": l.quantity, "unit_price": l.unit_price,
-                           "discount": l.discount, "total": l.total} for l in order.lines],
+                   lines=[{"sku": line.sku, "name": line.name, "quantity": line.quantity, "unit_price": line.unit_price,
+                           "discount": line.discount, "total": line.total} for line in order.lines],
                    subtotal=order.subtotal, discount=order.discount, shipping=order.shipping, total=order.total,
                    currency=order.currency)
 

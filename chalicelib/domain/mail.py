@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from chalicelib.domain.base import Input, Record
-from chalicelib.domain.customers import utc_now
+from chalicelib.domain.clock import utc_now
 from chalicelib.domain.ids import new_id
 
 
@@ -139,13 +139,13 @@ SAMPLE_ORDER = {
                          "city": "London", "region": None, "zip": "NW1 6XE", "country": "GB", "phone": None},
     "created_at": "2026-11-02T09:00:00.000Z",
 }
-_ACCOUNT_SAMPLES = {
+_ACCOUNT_SAMPLES: dict[str, dict] = {
     "welcome": {"first_name": "Ann", "email": "ann.smith@example.com"},
     "verify_email": {"first_name": "Ann", "link": "https://shop.example.com/store/verify-email?token=sample"},
 }
 SAMPLE_CART = {"id": "01JBSAMPLECART00000000000", "currency": "EUR", "total": 2500,
                "lines": [{"sku": "MUG-01", "name": "Enamel mug", "quantity": 2, "unit_price": 1250, "total": 2500}]}
-_CART_SAMPLES = {
+_CART_SAMPLES: dict[str, dict] = {
     "cart_reminder": {"cart": SAMPLE_CART, "customer": SAMPLE_CUSTOMER, "link": "https://shop.example.com/store/carts/x"},
     "checkout_link": {"cart": SAMPLE_CART, "customer": SAMPLE_CUSTOMER, "link": "https://shop.example.com/store/checkout-links/x",
                       "expires_at": "2026-11-05T09:00:00.000Z"},

@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import StringConstraints
 
 from chalicelib.domain.base import Input, Record
-from chalicelib.domain.customers import iso
+from chalicelib.domain.clock import iso
 from chalicelib.domain.errors import Conflict, Forbidden
 
 EDIT_WINDOW = timedelta(minutes=5)

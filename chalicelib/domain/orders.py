@@ -4,13 +4,14 @@ customer's stats, the sales figures, the unprocessed badge, the emails to send, 
 Plain dataclasses and pure functions: the service reads an order, asks these what the change is,
 and the repository writes all of it in one transaction. What clients send is validated by
 `order_inputs`."""
+from __future__ import annotations
+
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
-from chalicelib.domain.customers import PRIVATE, TimelineEvent, utc_now
+from chalicelib.domain.clock import utc_now
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.ids import new_id
 from chalicelib.domain.order_status import (
     FulfillmentStatus,
     OrderState,
@@ -18,6 +19,11 @@ from chalicelib.domain.order_status import (
     PaymentStatus,
     is_paid_or_payable_later,
 )
+from chalicelib.domain.records import PRIVATE
+from chalicelib.domain.timeline import TimelineEvent, new_event
+
+if TYPE_CHECKING:
+    from chalicelib.domain.mail import QueuedMail  # pydantic: loaded by whoever queues a mail, not with orders
 
 MAX_LINES = 50  # keeps an order (and the transaction that writes its effects) bounded
 ORDER_NUMBERS = "order_number"
@@ -129,13 +135,13 @@ def priced(order: Order) -> Order:
 # What an order adds up to elsewhere. A change applies after(...) - before(...), in the transaction
 # that saves the order under its version: once, whatever retries happen around it.
 
-def counts_as_order(order: Order | None) -> bool:
+def counts_as_order(order: Order | None) -> TypeGuard[Order]:
     """In the customer's order count (and so the average): real orders not called off. Test orders
     count nowhere; a refunded order stays an order, without its money."""
     return order is not None and not order.is_test and order.status not in (OrderStatus.CANCELLED, OrderStatus.REJECTED)
 
 
-def is_sale(order: Order | None) -> bool:
+def is_sale(order: Order | None) -> TypeGuard[Order]:
     """In the money figures (total spent, ordered products): orders counted and not refunded."""
     return counts_as_order(order) and order.payment_status != PaymentStatus.REFUNDED
 
@@ -187,6 +193,32 @@ def sales_changes(before: Order | None, after: Order | None) -> list[SalesChange
     return changes
 
 
+@dataclass
+class OrderEffects:
+    """What a change of an order means outside the order item (computed by the domain)."""
+
+    events: list[TimelineEvent] = field(default_factory=list)
+    mails: list[QueuedMail] = field(default_factory=list)
+    counted_before: tuple[bool, int] = (False, 0)  # (in the order count, money counted) before
+    counted_after: tuple[bool, int] = (False, 0)
+    unprocessed_delta: int = 0
+    payment_due: tuple[bool, bool] = (False, False)  # (before, after): awaiting an online payment
+    sales: list[SalesChange] = field(default_factory=list)
+    customer_events: list[TimelineEvent] = field(default_factory=list)
+    payment_event_id: str | None = None  # a provider event applied with this change (once)
+
+
+@dataclass
+class SkuSales:
+    """A sku's sales on one day, as kept with the orders (the ordered-products report adds them up)."""
+
+    sku: str
+    name: str
+    quantity: int
+    revenue: int
+    order_ids: set[str]
+
+
 # Emails the customer hears: (axis value reached) -> template.
 _MAIL_ON = {
     PaymentStatus.PAID: "payment_received",
@@ -234,16 +266,13 @@ def is_called_off(order: Order) -> bool:
 
 # Timeline events (one small record per happening).
 
-def _event(event_type: str, actor: str, data: dict | None = None) -> TimelineEvent:
-    return TimelineEvent(id=new_id(), type=event_type, at=utc_now(), actor=actor, data=data or {})
-
-
 def placed_event(actor: str, order: Order) -> TimelineEvent:
-    return _event("order_placed", actor, {"number": order.number, "total": order.total, "payment_method": order.payment_method})
+    return new_event("order_placed", actor, {"number": order.number, "total": order.total,
+                                             "payment_method": order.payment_method})
 
 
 def status_events(actor: str, before: Order, after: Order) -> list[TimelineEvent]:
-    return [_event("status_changed", actor, {"axis": axis, "from": getattr(before, axis), "to": getattr(after, axis)})
+    return [new_event("status_changed", actor, {"axis": axis, "from": getattr(before, axis), "to": getattr(after, axis)})
             for axis in ("payment_status", "fulfillment_status", "status") if getattr(before, axis) != getattr(after, axis)]
 
 
@@ -251,31 +280,32 @@ def line_event(actor: str, kind: str, line: OrderLine, before: OrderLine | None 
     data = {"sku": line.sku, "quantity": line.quantity, "unit_price": line.unit_price, "discount": line.discount}
     if before is not None:
         data["before"] = {"quantity": before.quantity, "unit_price": before.unit_price, "discount": before.discount}
-    return _event(f"line_{kind}", actor, data)
+    return new_event(f"line_{kind}", actor, data)
 
 
 def discount_event(actor: str, discount: Discount | None, amount: int) -> TimelineEvent:
-    return _event("discount_applied", actor, {"discount": dataclasses.asdict(discount) if discount else None, "amount": amount})
+    return new_event("discount_applied", actor, {"discount": dataclasses.asdict(discount) if discount else None,
+                                                 "amount": amount})
 
 
 def address_event(actor: str, kind: str) -> TimelineEvent:
-    return _event("address_changed", actor, {"kind": kind})
+    return new_event("address_changed", actor, {"kind": kind})
 
 
 def note_event(actor: str, text: str) -> TimelineEvent:
-    return _event("note", actor, {"text": text})
+    return new_event("note", actor, {"text": text})
 
 
 def payment_flagged_event(actor: str, reason: str) -> TimelineEvent:
-    return _event("payment_flagged", actor, {"reason": reason})
+    return new_event("payment_flagged", actor, {"reason": reason})
 
 
 def invoice_event(kind: str, number: int) -> TimelineEvent:
-    return _event(f"invoice_{kind}", "system", {"number": number})
+    return new_event(f"invoice_{kind}", "system", {"number": number})
 
 
 def email_event(template: str) -> TimelineEvent:
-    return _event("email_sent", "system", {"template": template})
+    return new_event("email_sent", "system", {"template": template})
 
 
 def anonymised(order: Order) -> Order:

@@ -13,7 +13,9 @@ MAX_GRAMS = 45  # with an update's deletes + puts, a customer write stays within
 MIN_QUERY = 3
 _NON_PHONE = re.compile(r"[^0-9+()./ -]")
 # Rough letter frequencies (percent) in European names and addresses: rarer letters narrow more.
-_FREQ = {c: f for c, f in zip("eainorstlcdumhgpbkfvywzjxq", [12, 10, 9, 8, 8, 7, 6, 6, 5, 4, 4, 4, 3, 3, 2, 2, 2, 1.5, 1.5, 1, 1, 1, 0.7, 0.5, 0.3, 0.2])}
+_FREQ = dict(zip("eainorstlcdumhgpbkfvywzjxq", [12, 10, 9, 8, 8, 7, 6, 6, 5, 4, 4, 4, 3, 3, 2, 2, 2, 1.5, 1.5, 1, 1, 1, 0.7, 0.5,
+                                                0.3, 0.2],
+                 strict=True))
 
 
 def trigrams(text: str) -> list[str]:

@@ -9,16 +9,18 @@ import calendar
 import dataclasses
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal, get_args
 
 from pydantic import model_validator
 
 from chalicelib.domain.base import Input
-from chalicelib.domain.customers import PRIVATE, TimelineEvent, iso
+from chalicelib.domain.clock import iso
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.orders import DELIVERY_FEES, MAX_LINES, PAYMENT_METHODS
+from chalicelib.domain.records import PRIVATE
+from chalicelib.domain.timeline import TimelineEvent, new_event
 
 
 class SubscriptionStatus:
@@ -74,13 +76,13 @@ class Subscription:
 
 def _parse(value: str) -> datetime:
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def day_start(moment: datetime | date) -> str:
     """Midnight UTC of the (UTC) day of `moment`, as ISO."""
-    day = moment.astimezone(timezone.utc).date() if isinstance(moment, datetime) else moment
-    return iso(datetime.combine(day, time(), tzinfo=timezone.utc))
+    day = moment.astimezone(UTC).date() if isinstance(moment, datetime) else moment
+    return iso(datetime.combine(day, time(), tzinfo=UTC))
 
 
 def _last_day(year: int, month: int) -> int:
@@ -166,6 +168,27 @@ def new_subscription(customer_id: str, lines: list, frequency: str, first_order_
         created_at=created, updated_at=created)
 
 
+@dataclass
+class SubscriptionStarted:
+    """Written with the first order (a recurring cart's checkout): the new subscription, and its
+    `subscription_created` event on the customer's timeline."""
+
+    subscription: Subscription
+    actor: str = "system:checkout"
+
+
+@dataclass
+class SubscriptionRenewed:
+    """Written with a renewal order: the subscription moved to its next period (`next_renewal_at`),
+    conditioned on the version read and on being active. Of two runs that read the same period only
+    one can advance it, so only one places its order."""
+
+    subscription: Subscription
+    order_id: str
+    next_renewal_at: str
+    at: str
+
+
 # Changing
 
 class SubscriptionChanges(Input):
@@ -204,7 +227,7 @@ def changed(subscription: Subscription, changes: SubscriptionChanges, now: datet
     if changes.frequency is not None:
         updates["frequency"] = changes.frequency
     if changes.next_renewal_at is not None:
-        if changes.next_renewal_at <= now.astimezone(timezone.utc).date():
+        if changes.next_renewal_at <= now.astimezone(UTC).date():
             raise _invalid("next_renewal_at", "The next renewal is a day after today.")
         updates["next_renewal_at"] = day_start(changes.next_renewal_at)
     if changes.status is not None:
@@ -232,14 +255,10 @@ _STATUS_EVENT = {SubscriptionStatus.ACTIVE: "subscription_resumed", Subscription
                  SubscriptionStatus.CANCELLED: "subscription_cancelled"}
 
 
-def _event(event_type: str, actor: str, at: str, data: dict) -> TimelineEvent:
-    return TimelineEvent(id=new_id(), type=event_type, at=at, actor=actor, data=data)
-
-
 def created_event(actor: str, subscription: Subscription) -> TimelineEvent:
-    return _event("subscription_created", actor, subscription.created_at,
-                  {"subscription_id": subscription.id, "frequency": subscription.frequency,
-                   "first_order_id": subscription.first_order_id, "next_renewal_at": subscription.next_renewal_at})
+    return new_event("subscription_created", actor, {"subscription_id": subscription.id, "frequency": subscription.frequency,
+                                              "first_order_id": subscription.first_order_id,
+                                              "next_renewal_at": subscription.next_renewal_at}, at=subscription.created_at)
 
 
 def change_events(actor: str, before: Subscription, after: Subscription, reason: str | None = None) -> list[TimelineEvent]:
@@ -247,9 +266,9 @@ def change_events(actor: str, before: Subscription, after: Subscription, reason:
     data: dict[str, Any] = {"subscription_id": after.id, **({"reason": reason} if reason else {})}
     events = []
     if before.status != after.status:
-        events.append(_event(_STATUS_EVENT[after.status], actor, after.updated_at, dict(data)))
+        events.append(new_event(_STATUS_EVENT[after.status], actor, dict(data), at=after.updated_at))
     changes = {name: {"before": getattr(before, name), "after": getattr(after, name)}
                for name in ("frequency", "next_renewal_at") if getattr(before, name) != getattr(after, name)}
     if changes:
-        events.append(_event("subscription_updated", actor, after.updated_at, {**data, "changes": changes}))
+        events.append(new_event("subscription_updated", actor, {**data, "changes": changes}, at=after.updated_at))
     return events

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictInt, StringConstraints, field_validator
 
 from chalicelib.domain.base import Input, Record
-from chalicelib.domain.customers import TimelineEvent, _event
+from chalicelib.domain.timeline import TimelineEvent, new_event
 
 _ONE_LINE = r"^[^<>\x00-\x1f\x7f]*$"
 Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_ONE_LINE)]
@@ -99,8 +99,8 @@ class Review(Record):
 
 
 def ticket_opened_event(actor: str, ticket_id: str, subject: str) -> TimelineEvent:
-    return _event("ticket_opened", actor, {"ticket_id": ticket_id, "subject": subject})
+    return new_event("ticket_opened", actor, {"ticket_id": ticket_id, "subject": subject})
 
 
 def review_added_event(actor: str, review_id: str, sku: str, rating: int) -> TimelineEvent:
-    return _event("review_added", actor, {"review_id": review_id, "sku": sku, "rating": rating})
+    return new_event("review_added", actor, {"review_id": review_id, "sku": sku, "rating": rating})

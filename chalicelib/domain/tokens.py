@@ -61,7 +61,7 @@ def _invalid() -> Unauthorized:
     return Unauthorized("The token is invalid.")
 
 
-def _check_claims(claims: dict, audience: str | None, expired_ok: bool = False) -> dict:
+def _check_claims(claims: object, audience: str | None, expired_ok: bool = False) -> dict:
     if not isinstance(claims, dict) or not isinstance(claims.get("sub"), str) or not isinstance(claims.get("exp"), (int, float)):
         raise _invalid()
     if claims["exp"] <= time.time() and not expired_ok:
@@ -81,7 +81,7 @@ def decode_hs256(token: str, secret: str, audience: str, expired_ok: bool = Fals
         signature_ok = hmac.compare_digest(expected, _b64decode(signature_b64))
         claims = json.loads(_b64decode(payload_b64))
     except (ValueError, UnicodeDecodeError):  # wrong segment count, bad base64, bad JSON
-        raise _invalid()
+        raise _invalid() from None
     if not isinstance(header, dict) or header.get("alg") != "HS256" or not signature_ok:
         raise _invalid()
     return _check_claims(claims, audience, expired_ok)
@@ -122,15 +122,16 @@ def _jwks_client(url: str):
 def _decode_cognito(token: str, jwks_url: str, issuer: str, audience: str | None) -> dict:
     """RS256 against the user pool's JWKS, with PyJWT (loaded on the first staff request)."""
     import jwt
+    from jwt.types import Options
 
     try:
         key = _jwks_client(jwks_url).get_signing_key_from_jwt(token).key
-        options = {"require": ["exp", "sub"], "verify_aud": audience is not None}
+        options: Options = {"require": ["exp", "sub"], "verify_aud": audience is not None}
         return jwt.decode(token, key, algorithms=["RS256"], options=options, audience=audience, issuer=issuer or None)
     except jwt.ExpiredSignatureError:
-        raise Unauthorized("The token has expired.")
+        raise Unauthorized("The token has expired.") from None
     except jwt.PyJWTError:
-        raise _invalid()
+        raise _invalid() from None
 
 
 def _staff_role(claims: dict) -> str:

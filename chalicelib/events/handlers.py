@@ -7,19 +7,11 @@ from urllib.parse import unquote_plus
 
 from chalice import Blueprint, Rate
 
-from chalicelib.lazy import lazy_import
 from chalicelib.settings import get_settings
 
+# Each Lambda function imports the whole app: the HTTP one must not pay for the services of events at
+# its cold start, so each handler imports its service when it runs.
 bp = Blueprint(__name__)
-# Each Lambda function imports the whole app: the HTTP one must not pay for these at its cold start.
-customers = lazy_import("chalicelib.services.customers")
-imports = lazy_import("chalicelib.services.imports")
-notifications = lazy_import("chalicelib.services.notifications")
-invoices = lazy_import("chalicelib.services.invoices")
-orders = lazy_import("chalicelib.services.orders")
-carts = lazy_import("chalicelib.services.carts")
-subscriptions = lazy_import("chalicelib.services.subscriptions")
-changes = lazy_import("chalicelib.store.changes")
 IMPORTS_QUEUE = "shop-imports"
 
 
@@ -33,6 +25,8 @@ def _process(event, event_type: str, record_handler):
 
 def _import_file_arrived(record) -> None:
     """One SQS message = one S3 notification (the first one of a bucket is an s3:TestEvent)."""
+    from chalicelib.services import imports
+
     body = json.loads(record.body)
     for s3_record in body.get("Records", []):
         s3 = s3_record["s3"]
@@ -47,17 +41,10 @@ def import_files_arrived(event):
 def _table_changed(record) -> None:
     """Queued emails are sent; invoices follow their orders; a deleted customer's orders are
     anonymised and their remaining personal data purged."""
+    from chalicelib.services import table_changes
+
     images = record.raw_event["dynamodb"]
-    name = record.raw_event["eventName"]
-    queued = changes.queued_mail(name, images.get("NewImage"))
-    if queued:
-        notifications.send_queued_mail(*queued)
-    order_id = changes.changed_order(name, images.get("NewImage"))
-    if order_id:
-        invoices.on_order_changed(order_id)
-    deleted = changes.deleted_customer(name, images.get("OldImage"))
-    if deleted:
-        customers.purge_deleted_customer(deleted)
+    table_changes.table_changed(record.raw_event["eventName"], images.get("NewImage"), images.get("OldImage"))
 
 
 @bp.on_dynamodb_record(stream_arn=get_settings().table_stream_arn, batch_size=50, starting_position="TRIM_HORIZON")
@@ -68,16 +55,22 @@ def table_changed(event):
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="send_cart_reminders")
 def send_cart_reminders(event):
     """Carts idle longer than the store's delay get one reminder per idle period."""
-    return {"queued": carts.send_cart_reminders()}
+    from chalicelib.services import cart_reminders
+
+    return {"queued": cart_reminders.send_cart_reminders()}
 
 
 @bp.schedule(Rate(15, unit=Rate.MINUTES), name="cancel_unpaid_orders")
 def cancel_unpaid_orders(event):
     """Online orders left unpaid longer than the store's setting are cancelled."""
+    from chalicelib.services import orders
+
     return {"cancelled": orders.cancel_unpaid_orders()}
 
 
 @bp.schedule(Rate(1, unit=Rate.DAYS), name="renew_subscriptions")
 def renew_subscriptions(event):
     """Active subscriptions due by now get their renewal order, once per period."""
+    from chalicelib.services import subscriptions
+
     return {"renewed": subscriptions.renew_due_subscriptions()}

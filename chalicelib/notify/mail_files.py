@@ -1,5 +1,5 @@
 """The local stack's mailbox: messages sent through SES, kept as .eml files in a git-ignored folder."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -7,7 +7,7 @@ from pathlib import Path
 def write_mail(folder: str, raw: bytes) -> Path:
     path = Path(folder)
     path.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     target = path / f"{stamp}.eml"
     target.write_bytes(raw)
     return target

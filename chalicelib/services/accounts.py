@@ -7,20 +7,16 @@ from chalicelib.domain import clock
 from chalicelib.domain import customers as domain
 from chalicelib.domain.addresses import Address, AddressDraft
 from chalicelib.domain.customer_inputs import CustomerChanges, ProfileChanges, Registration
-from chalicelib.domain.customers import Customer, CustomerStatus
+from chalicelib.domain.customers import Customer, CustomerStatus, VerificationToken
 from chalicelib.domain.errors import Forbidden, InvalidInput, TooManyRequests, Unauthorized
-from chalicelib.domain.mail import queue_mail
+from chalicelib.domain.mail import QueuedMail, queue_mail
+from chalicelib.domain.pages import Page
 from chalicelib.domain.passwords import hash_password, verify_password
 from chalicelib.domain.tokens import Principal, issue_customer_token
-from chalicelib.lazy import lazy_import
 from chalicelib.services import configuration, customer_tabs, orders
 from chalicelib.services.customers import change_customer, get_customer
 from chalicelib.settings import Settings
 from chalicelib.store import customers as repo
-from chalicelib.store import mail_log
-from chalicelib.store.pagination import Page
-
-carts = lazy_import("chalicelib.services.carts")  # only a login that brings a guest cart needs it
 
 VERIFICATION_TTL = timedelta(hours=48)
 RESEND_INTERVAL = timedelta(minutes=15)
@@ -30,13 +26,13 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _verification(customer: Customer, settings: Settings) -> list:
+def _verification(customer: Customer, settings: Settings) -> tuple[VerificationToken, QueuedMail]:
     """A fresh single-use token (only its hash is stored) and the email that carries it."""
     token = secrets.token_urlsafe(32)
     expires = int((clock.now() + VERIFICATION_TTL).timestamp())
     link = f"{settings.storefront_url}/verify-email?token={token}"
     mail = queue_mail(customer.id, "verify_email", first_name=customer.first_name, link=link)
-    return [repo.verification_token_item(_token_hash(token), customer.id, expires), mail_log.queued_item(mail)]
+    return VerificationToken(_token_hash(token), customer.id, expires), mail
 
 
 def register(registration: Registration, settings: Settings) -> Customer:
@@ -48,14 +44,14 @@ def register(registration: Registration, settings: Settings) -> Customer:
     custom = configuration.checked_custom_values(registration.custom_fields)
     customer = domain.new_customer(registration.model_copy(update={"custom_fields": custom}), registered=True,
                                    status=status, group_id=store.default_group_id)
+    verification = None
     if store.require_email_verification:
-        companions = _verification(customer, settings)
+        verification, mail = _verification(customer, settings)
     else:
-        companions = [mail_log.queued_item(queue_mail(customer.id, "welcome", first_name=customer.first_name,
-                                                      email=customer.email))]
+        mail = queue_mail(customer.id, "welcome", first_name=customer.first_name, email=customer.email)
     event = domain.customer_created_event(f"customer:{customer.id}", registered=True)
-    return repo.create(customer, [event], password_hash=hash_password(registration.password),
-                       companions=companions)
+    return repo.create(customer, [event], password_hash=hash_password(registration.password), mails=[mail],
+                       verification=verification)
 
 
 def log_in(email: str, password: str, settings: Settings, cart_id: str | None = None, cart_token: str | None = None) -> str:
@@ -67,7 +63,9 @@ def log_in(email: str, password: str, settings: Settings, cart_id: str | None = 
         raise Unauthorized("Wrong email or password.")
     _check_may_log_in(customer)
     if cart_id and cart_token:
-        carts.claim_guest_cart(customer.id, cart_id, cart_token)
+        from chalicelib.services import shopper_carts  # only a login that brings a guest cart needs it
+
+        shopper_carts.claim_guest_cart(customer.id, cart_id, cart_token)
     return issue_customer_token(customer.id, settings.customer_token_secret, settings.customer_token_ttl_seconds)
 
 
@@ -107,9 +105,8 @@ def verify_email(token: str) -> Customer:
     now = int(clock.now().timestamp())
     customer_id = repo.find_verification(_token_hash(token), now)
     customer = repo.get(customer_id) if customer_id else None
-    verified = customer is not None and repo.mark_email_verified(
-        customer, [domain.email_verified_event(f"customer:{customer.id}")], token_hash=_token_hash(token), now=now)
-    if not verified:
+    if customer is None or not repo.mark_email_verified(
+            customer, [domain.email_verified_event(f"customer:{customer.id}")], token_hash=_token_hash(token), now=now):
         raise InvalidInput("This verification link is not valid any more.",
                            [{"field": "token", "message": "invalid, used or expired"}])
     return get_customer(customer.id)
@@ -128,8 +125,8 @@ def resend_verification(customer_id: str, settings: Settings) -> None:
     if customer.email_verified:
         raise InvalidInput("This customer's email is already verified.")
     now = clock.now()
-    companions = _verification(customer, settings)
-    if not repo.mark_verification_sent(customer_id, domain.iso(now), domain.iso(now - RESEND_INTERVAL), companions):
+    verification, mail = _verification(customer, settings)
+    if not repo.mark_verification_sent(customer_id, clock.iso(now), clock.iso(now - RESEND_INTERVAL), verification, mail):
         raise TooManyRequests("A verification email was sent less than 15 minutes ago.")
 
 

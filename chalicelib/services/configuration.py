@@ -45,7 +45,7 @@ def checked_group(group_id: str) -> str:
     try:
         return get_group(group_id).id
     except NotFound:
-        raise InvalidInput("Unknown group.", [{"field": "group_id", "message": f"no group '{group_id}'"}])
+        raise InvalidInput("Unknown group.", [{"field": "group_id", "message": f"no group '{group_id}'"}]) from None
 
 
 def create_group(draft: GroupDraft) -> Group:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 from chalicelib.domain import coupons as rules
+from chalicelib.domain.clock import utc_now
 from chalicelib.domain.coupons import Coupon
-from chalicelib.domain.customers import utc_now
 from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.pages import Page
 from chalicelib.store import coupons as repo
-from chalicelib.store.pagination import Page
 
 _REQUIRED = ("kind", "value", "min_subtotal")
 

@@ -6,10 +6,10 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.mail import MailLogEntry
 from chalicelib.domain.notes import Note, check_can_edit, editable_until
+from chalicelib.domain.pages import Page
 from chalicelib.services.customers import get_customer
 from chalicelib.store import addresses, mail_log, notes
 from chalicelib.store import customers as repo
-from chalicelib.store.pagination import Page
 
 
 def _defaults(customer: domain.Customer) -> tuple[str | None, str | None]:
@@ -46,12 +46,12 @@ def change_address(customer_id: str, address_id: str, changes: AddressChanges, a
     """Changing a default moves the flag: the customer's pointer names one address at a time."""
     customer, before = _address(customer_id, address_id)
     sent = changes.model_dump(exclude_unset=True)
-    flags = {"default_billing": _flag(sent.pop("default_billing", None), before.default_billing),
-             "default_shipping": _flag(sent.pop("default_shipping", None), before.default_shipping)}
+    billing = _flag(sent.pop("default_billing", None), before.default_billing)
+    shipping = _flag(sent.pop("default_shipping", None), before.default_shipping)
     fields = AddressFields.model_validate({**before.fields().model_dump(), **sent})
     addresses.save(customer_id, address_id, fields, before.fields(), changes.default_billing, changes.default_shipping,
                    _defaults(customer), domain.address_event(actor, "changed", address_id))
-    return Address(id=address_id, **flags, **fields.model_dump())
+    return Address(id=address_id, default_billing=billing, default_shipping=shipping, **fields.model_dump())
 
 
 def remove_address(customer_id: str, address_id: str, actor: str) -> None:
@@ -68,7 +68,7 @@ def list_notes(customer_id: str, limit: int, next_token: str | None) -> Page[Not
 def add_note(customer_id: str, text: str, author: str) -> Note:
     get_customer(customer_id)
     now = clock.now()
-    note = Note(id=new_id(), text=text, author=author, created_at=domain.iso(now), editable_until=editable_until(now))
+    note = Note(id=new_id(), text=text, author=author, created_at=clock.iso(now), editable_until=editable_until(now))
     notes.add(customer_id, note, domain.note_added_event(author, note.id))
     return note
 
@@ -79,7 +79,7 @@ def _editable_note(customer_id: str, note_id: str, author: str) -> str:
         raise NotFound("No note with this id for this customer.")
     now = clock.now()
     check_can_edit(note, author, now)
-    return domain.iso(now)
+    return clock.iso(now)
 
 
 def change_note(customer_id: str, note_id: str, text: str, author: str) -> Note:
@@ -96,7 +96,7 @@ def add_tag(customer_id: str, tag: str, actor: str) -> domain.Customer:
     before = get_customer(customer_id)
     if tag in before.tags:
         return before
-    after = domain.replace(before, tags=[*before.tags, tag], updated_at=domain.utc_now())
+    after = domain.replace(before, tags=[*before.tags, tag], updated_at=clock.utc_now())
     return repo.update(before, after, [domain.tag_event(actor, tag, added=True)])
 
 
@@ -104,7 +104,7 @@ def remove_tag(customer_id: str, tag: str, actor: str) -> domain.Customer:
     before = get_customer(customer_id)
     if tag not in before.tags:
         raise NotFound("The customer has no such tag.")
-    after = domain.replace(before, tags=[t for t in before.tags if t != tag], updated_at=domain.utc_now())
+    after = domain.replace(before, tags=[t for t in before.tags if t != tag], updated_at=clock.utc_now())
     return repo.update(before, after, [domain.tag_event(actor, tag, added=False)])
 
 

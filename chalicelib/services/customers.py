@@ -1,25 +1,28 @@
-"""Customer records for staff: create, read, change, delete, list and search, timeline, guests and
-order history. Speaks in domain terms; storage is the repositories' job."""
+"""Customer records for staff: create, read, change, delete, list and search, timeline. Speaks in
+domain terms; storage is the repositories' job.
+
+Reading a customer (the customer page: a cold start's usual first request) loads neither the
+configuration nor the validation library: the functions that need them import them."""
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from chalicelib.domain import customers as domain
 from chalicelib.domain.customers import Customer
 from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.pages import Page
 from chalicelib.domain.search import normalize_query, rarest_gram
-from chalicelib.lazy import lazy_import
+from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.store import customers as repo
-from chalicelib.store.pagination import Page
 
-# Loaded when first used: reading a customer needs neither (nor the validation library they bring).
-configuration = lazy_import("chalicelib.services.configuration")
-addresses = lazy_import("chalicelib.store.addresses")
-inputs = lazy_import("chalicelib.domain.customer_inputs")
-orders = lazy_import("chalicelib.services.orders")
-carts = lazy_import("chalicelib.services.carts")
+if TYPE_CHECKING:
+    from chalicelib.domain.customer_inputs import CustomerChanges, CustomerDraft, CustomerQuery
 
 
-def create_customer(draft: inputs.CustomerDraft, actor: str) -> Customer:
+def create_customer(draft: CustomerDraft, actor: str) -> Customer:
     """Staff add a customer by hand: no account (registered = false), no password."""
+    from chalicelib.services import configuration
+
     group_id = configuration.checked_group(draft.group_id or configuration.store_settings().default_group_id)
     custom = configuration.checked_custom_values(draft.custom_fields)
     customer = domain.new_customer(draft.model_copy(update={"custom_fields": custom}), registered=False,
@@ -34,12 +37,14 @@ def get_customer(customer_id: str) -> Customer:
     return customer
 
 
-def update_customer(customer_id: str, changes: inputs.CustomerChanges, actor: str) -> Customer:
+def update_customer(customer_id: str, changes: CustomerChanges, actor: str) -> Customer:
     return change_customer(get_customer(customer_id), changes, actor)
 
 
-def change_customer(before: Customer, changes: inputs.CustomerChanges, actor: str) -> Customer:
+def change_customer(before: Customer, changes: CustomerChanges, actor: str) -> Customer:
     """Apply a validated change to the customer as read, with its timeline events."""
+    from chalicelib.services import configuration
+
     if changes.group_id is not None:
         configuration.checked_group(changes.group_id)
     if changes.custom_fields is not None:
@@ -53,20 +58,12 @@ def change_customer(before: Customer, changes: inputs.CustomerChanges, actor: st
 
 
 def delete_customer(customer_id: str) -> None:
-    """The profile and email guard go at once; the stream purges the rest (purge_deleted_customer).
+    """The profile and email guard go at once; the stream purges the rest (services.deleted_customers).
     Orders and invoices are kept (anonymised by the orders side)."""
     repo.delete(get_customer(customer_id))
 
 
-def purge_deleted_customer(customer: Customer) -> None:
-    """After a customer's profile is deleted (the stream): their orders lose who bought them, their
-    carts go, then the rest of their personal data. Each step is safe to run again."""
-    orders.anonymise_orders_of(customer.id)
-    carts.forget_customer(customer.id)
-    repo.purge(customer, also=addresses.search_entries_of(customer.id))
-
-
-def list_customers(query: inputs.CustomerQuery) -> Page[Customer]:
+def list_customers(query: CustomerQuery) -> Page[Customer]:
     """One page: read through the narrowest index the query allows, then keep the customers that
     pass every filter. A page may hold fewer than `limit` customers; follow next_token."""
     page = _candidates(query)
@@ -80,10 +77,12 @@ def _needle(text: str, field: str) -> tuple[str, str]:
     return rarest_gram(needle), needle
 
 
-def _candidates(query: inputs.CustomerQuery) -> Page[Customer]:
+def _candidates(query: CustomerQuery) -> Page[Customer]:
     if query.q:
         return repo.search_page(*_needle(query.q, "q"), query.limit, query.next_token)
     if query.address:
+        from chalicelib.store import addresses
+
         ids = addresses.matching_customers(*_needle(query.address, "address"), query.limit, query.next_token)
         return Page(items=repo.get_many(ids.items), next_token=ids.next_token)
     if query.tag:
@@ -95,10 +94,12 @@ def _candidates(query: inputs.CustomerQuery) -> Page[Customer]:
 
 def list_leads(limit: int, next_token: str | None) -> Page[Customer]:
     """Registered customers with no purchase yet (they have an email: registration requires one)."""
-    return list_customers(inputs.CustomerQuery(registered=True, has_orders=False, limit=limit, next_token=next_token))
+    from chalicelib.domain.customer_inputs import CustomerQuery
+
+    return list_customers(CustomerQuery(registered=True, has_orders=False, limit=limit, next_token=next_token))
 
 
-def customer_timeline(customer_id: str, limit: int, next_token: str | None) -> Page[domain.TimelineEvent]:
+def customer_timeline(customer_id: str, limit: int, next_token: str | None) -> Page[TimelineEvent]:
     get_customer(customer_id)  # a deleted customer's events go a moment later (stream purge): 404 at once
     return repo.timeline(customer_id, limit, next_token)
 

@@ -1,9 +1,16 @@
 """Email templates staff may disable or rewrite. Every staff-written part is compiled in the sandbox
 and tried on sample contexts before it is stored: a template that cannot render is a 422, not a
 failed email later."""
-from chalicelib.domain.customers import utc_now
+from chalicelib.domain.clock import utc_now
 from chalicelib.domain.errors import InvalidInput, NotFound
-from chalicelib.domain.mail import TEMPLATE_DESCRIPTIONS, TEMPLATE_PARTS, EmailTemplate, TemplateChanges, TemplateOverride, sample_contexts
+from chalicelib.domain.mail import (
+    TEMPLATE_DESCRIPTIONS,
+    TEMPLATE_PARTS,
+    EmailTemplate,
+    TemplateChanges,
+    TemplateOverride,
+    sample_contexts,
+)
 from chalicelib.notify import mailer
 from chalicelib.store import email_templates as overrides
 

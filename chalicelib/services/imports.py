@@ -1,6 +1,6 @@
 """Customer CSV files dropped into the imports bucket become import jobs waiting for a column mapping."""
 from chalicelib.aws_clients import client
-from chalicelib.domain.customers import utc_now
+from chalicelib.domain.clock import utc_now
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.imports import ImportJob, detect_columns
 from chalicelib.logs import logger

@@ -6,14 +6,15 @@ from datetime import date
 
 from chalicelib.aws_clients import client
 from chalicelib.domain import orders as order_domain
-from chalicelib.domain.customers import day_end, day_start, utc_now
+from chalicelib.domain.clock import utc_now
+from chalicelib.domain.customers import day_end, day_start
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.invoices import Invoice, InvoiceStatus, document_key, invoice_for
+from chalicelib.domain.pages import Page
 from chalicelib.services import configuration
 from chalicelib.settings import get_settings
 from chalicelib.store import invoices as repo
 from chalicelib.store import orders
-from chalicelib.store.pagination import Page
 
 
 def on_order_changed(order_id: str) -> None:
@@ -38,7 +39,8 @@ def on_order_changed(order_id: str) -> None:
     if order_domain.is_called_off(order) and invoice.status == InvoiceStatus.ISSUED:
         repo.cancel(invoice, utc_now(), f"order {order.status}", order_domain.invoice_event("cancelled", invoice.number))
         invoice = repo.get(invoice.number)
-    _ensure_document(invoice)
+    if invoice is not None:
+        _ensure_document(invoice)
 
 
 def _ensure_document(invoice: Invoice) -> None:

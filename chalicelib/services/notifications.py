@@ -4,10 +4,10 @@ staff disabled is recorded as skipped, not sent."""
 from datetime import timedelta
 
 from chalicelib.domain import clock
-from chalicelib.domain.customers import iso
+from chalicelib.domain.clock import iso
 from chalicelib.domain.mail import MailStatus
-from chalicelib.notify import mailer
 from chalicelib.domain.orders import email_event
+from chalicelib.notify import mailer
 from chalicelib.store import customers, email_templates, mail_log, orders
 
 _CLAIM_TIMEOUT = timedelta(minutes=5)

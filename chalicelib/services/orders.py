@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import clock
 from chalicelib.domain import customers as customer_domain
 from chalicelib.domain import orders as domain
-from chalicelib.domain.customers import Customer, TimelineEvent, iso, utc_now
+from chalicelib.domain.clock import iso, utc_now
+from chalicelib.domain.customers import Customer
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.mail import queue_mail
@@ -25,22 +28,22 @@ from chalicelib.domain.order_status import (
     initial_state,
     move,
 )
-from chalicelib.domain.orders import Order, OrderCustomer, OrderLine
+from chalicelib.domain.orders import Order, OrderCustomer, OrderEffects, OrderLine
+from chalicelib.domain.pages import Page
 from chalicelib.domain.products import ProductStatus
-from chalicelib.lazy import lazy_import
+from chalicelib.domain.timeline import TimelineEvent
+from chalicelib.services import customers
 from chalicelib.store import counters
 from chalicelib.store import customers as customer_repo
 from chalicelib.store import orders as repo
 from chalicelib.store import products as product_repo
-from chalicelib.store.orders import OrderEffects
-from chalicelib.store.pagination import Page
 
-configuration = lazy_import("chalicelib.services.configuration")
-customers = lazy_import("chalicelib.services.customers")
-inputs = lazy_import("chalicelib.domain.order_inputs")
-customer_inputs = lazy_import("chalicelib.domain.customer_inputs")
+if TYPE_CHECKING:
+    from chalicelib.domain.order_inputs import LineChanges, LineInput, OrderChanges, OrderDraft, OrderQuery
+    from chalicelib.store.companions import Companion
 
 _MAX_RANGE_DAYS = 366
+_PAYMENT_ACTOR = "payment-provider"
 _UNPAID_PAGE = 500  # unpaid orders cancelled per run at most (the schedule runs every 15 minutes)
 
 
@@ -53,9 +56,10 @@ def get_order(order_id: str) -> Order:
 
 def effects_of(before: Order | None, after: Order | None, events: list[TimelineEvent]) -> OrderEffects:
     """What changing `before` into `after` (None: not there) means outside the order."""
-    entry = (after or before).customer_entry_id
+    changed = after or before
+    entry = changed.customer_entry_id if changed else None
     mails = [queue_mail(entry, template, **domain.mail_context(after))
-             for template in (domain.mails_for(before, after) if after and entry else [])]
+             for template in domain.mails_for(before, after)] if after and entry else []
     return OrderEffects(
         events=events, mails=mails,
         counted_before=(domain.counts_as_order(before), domain.spent(before)),
@@ -99,13 +103,15 @@ class NewOrder:
     order_id: str | None = None
 
 
-def place_order(new: NewOrder, actor: str, also=None) -> Order:
-    """Number the order and write it with everything it changes, in one transaction (with `also`'s
-    writes: see store.orders.place)."""
+def place_order(new: NewOrder, actor: str, also: Sequence[Companion] = ()) -> Order:
+    """Number the order and write it with everything it changes, in one transaction, with `also`
+    (what else the placement writes: a checkout's cart, coupon and subscription, a renewal's
+    subscription; see store.companions)."""
+    from chalicelib.services import configuration
+
     order_id = new.order_id or new_id()
     now = utc_now()
-    buyer = new.guest or OrderCustomer(email=new.customer.email, first_name=new.customer.first_name,
-                                       last_name=new.customer.last_name, phone=new.customer.phone)
+    buyer = new.guest or _as_buyer(new.customer)
     state = initial_state(new.payment_method)
     draft = Order(
         id=order_id, number=0, customer=buyer, customer_id=new.customer.id if new.customer else None,
@@ -130,7 +136,14 @@ def place_order(new: NewOrder, actor: str, also=None) -> Order:
     return repo.place(order, effects, customer=new.customer, guest_entry=guest_entry, also=also)
 
 
-def create_manual_order(draft: inputs.OrderDraft, actor: str) -> Order:
+def _as_buyer(customer: Customer | None) -> OrderCustomer:
+    if customer is None:
+        raise InvalidInput("An order is for a customer or a guest.", [{"field": "customer_id"}, {"field": "guest"}])
+    return OrderCustomer(email=customer.email, first_name=customer.first_name, last_name=customer.last_name,
+                         phone=customer.phone)
+
+
+def create_manual_order(draft: OrderDraft, actor: str) -> Order:
     """Staff place an order for a customer or a guest (a phone order)."""
     customer = customers.get_customer(draft.customer_id) if draft.customer_id else None
     if customer is not None and customer.guest_order_id is not None:
@@ -183,7 +196,7 @@ def _edited(before: Order, actor: str, events: list[TimelineEvent], **changes) -
     return _save(before, after, events)
 
 
-def add_line(order_id: str, line: inputs.LineInput, actor: str) -> Order:
+def add_line(order_id: str, line: LineInput, actor: str) -> Order:
     before = _editable(order_id)
     if any(existing.sku == line.sku for existing in before.lines):
         raise Conflict(f"The order already has a line for {line.sku}; change its quantity instead.")
@@ -198,7 +211,7 @@ def _line(order: Order, sku: str) -> OrderLine:
     raise NotFound(f"The order has no line for {sku}.")
 
 
-def change_line(order_id: str, sku: str, changes: inputs.LineChanges, actor: str) -> Order:
+def change_line(order_id: str, sku: str, changes: LineChanges, actor: str) -> Order:
     before = _editable(order_id)
     old = _line(before, sku)
     new = dataclasses.replace(old, **changes.model_dump(exclude_unset=True, exclude_none=True))
@@ -215,11 +228,12 @@ def remove_line(order_id: str, sku: str, actor: str) -> Order:
                    lines=[line for line in before.lines if line.sku != sku])
 
 
-def change_order(order_id: str, changes: inputs.OrderChanges, actor: str) -> Order:
+def change_order(order_id: str, changes: OrderChanges, actor: str) -> Order:
     """Addresses, delivery, shipping fee and the order discount of an order not shipped yet."""
     before = _editable(order_id)
     sent = changes.model_dump(exclude_unset=True)
-    updates, events = {}, []
+    updates: dict[str, Any] = {}
+    events: list[TimelineEvent] = []
     for kind in ("billing_address", "shipping_address"):
         if kind in sent:
             updates[kind] = sent[kind]
@@ -261,20 +275,21 @@ def apply_payment(order_id: str, event_id: str, succeeded: bool, amount: int, cu
     """A payment provider's outcome, once per provider event (a replay is PaymentEventSeen). A paid
     amount or currency that differs from the order flags the order for staff instead of paying it."""
     before = get_order(order_id)
-    actor = "payment-provider"
+    actor = _PAYMENT_ACTOR
     target = PaymentStatus.PAID if succeeded else PaymentStatus.PAYMENT_FAILED
-    problem = None
     if succeeded and (amount != before.total or currency != before.currency):
-        problem = f"paid {amount} {currency}, the order is {before.total} {before.currency}"
-    else:
-        try:
-            after = domain.with_state(before, move(before.state, target))
-        except InvalidTransition as refused:
-            problem = f"payment {'succeeded' if succeeded else 'failed'} but {refused.message}"
-    if problem:
-        after = dataclasses.replace(before, flags=[*before.flags, problem], updated_at=utc_now())
-        return _save(before, after, [domain.payment_flagged_event(actor, problem)], payment_event_id=event_id)
+        return _flag(before, f"paid {amount} {currency}, the order is {before.total} {before.currency}", event_id)
+    try:
+        after = domain.with_state(before, move(before.state, target))
+    except InvalidTransition as refused:
+        return _flag(before, f"payment {'succeeded' if succeeded else 'failed'} but {refused.message}", event_id)
     return _save(before, after, domain.status_events(actor, before, after), payment_event_id=event_id)
+
+
+def _flag(before: Order, problem: str, payment_event_id: str) -> Order:
+    """A payment the order cannot take is recorded on it for staff (the provider event counts as applied)."""
+    after = dataclasses.replace(before, flags=[*before.flags, problem], updated_at=utc_now())
+    return _save(before, after, [domain.payment_flagged_event(_PAYMENT_ACTOR, problem)], payment_event_id=payment_event_id)
 
 
 # Scheduled: online orders left unpaid
@@ -282,11 +297,13 @@ def apply_payment(order_id: str, event_id: str, succeeded: bool, amount: int, cu
 def cancel_unpaid_orders() -> int:
     """Cancel card/PayPal orders unpaid for longer than the setting; returns how many. Each is
     re-read and moved under its version: a payment arriving meanwhile wins."""
+    from chalicelib.services import configuration
+
     hours = configuration.store_settings().unpaid_order_cancel_hours
     cancelled = 0
     for order_id in repo.awaiting_payment_since(iso(clock.now() - timedelta(hours=hours)), limit=_UNPAID_PAGE):
         order = repo.get(order_id)
-        if not domain.awaits_online_payment(order):
+        if order is None or not domain.awaits_online_payment(order):
             continue
         try:
             change_status(order.id, OrderStatus.CANCELLED, "system:unpaid-timeout")
@@ -298,7 +315,7 @@ def cancel_unpaid_orders() -> int:
 
 # Reading
 
-def matches(order: Order, query: inputs.OrderQuery) -> bool:
+def matches(order: Order, query: OrderQuery) -> bool:
     wanted = {name: getattr(query, name) for name in ("status", "payment_status", "fulfillment_status", "delivery_method",
                                                       "payment_method", "is_test", "customer_id")}
     if any(value is not None and getattr(order, name) != value for name, value in wanted.items()):
@@ -307,7 +324,7 @@ def matches(order: Order, query: inputs.OrderQuery) -> bool:
     return (query.from_ is None or day >= query.from_.isoformat()) and (query.to is None or day <= query.to.isoformat())
 
 
-def list_orders(query: inputs.OrderQuery) -> Page[Order]:
+def list_orders(query: OrderQuery) -> Page[Order]:
     """One page of orders, newest first: read through the index that serves the most selective
     filter (docs/architecture.md), then keep those passing every filter. A page may hold fewer
     than `limit` orders; follow next_token."""
@@ -315,18 +332,20 @@ def list_orders(query: inputs.OrderQuery) -> Page[Order]:
     return Page(items=[o for o in page.items if matches(o, query)], next_token=page.next_token)
 
 
-def _candidates(query: inputs.OrderQuery) -> Page[Order]:
+def _candidates(query: OrderQuery) -> Page[Order]:
     number = re.fullmatch(r"#?([0-9]{1,12})", query.q.strip()) if query.q else None
     if number:
         order = repo.find_by_number(int(number.group(1)))
         return Page(items=[order] if order else [], next_token=None)
     if query.q:
-        found = customers.list_customers(customer_inputs.CustomerQuery(q=query.q, limit=query.limit, next_token=query.next_token))
+        from chalicelib.domain.customer_inputs import CustomerQuery
+
+        found = customers.list_customers(CustomerQuery(q=query.q, limit=query.limit, next_token=query.next_token))
         ids = [order_id for c in found.items for order_id in customer_repo.order_ids(c.id, 20, None).items]
         return Page(items=repo.get_many(ids), next_token=found.next_token)
     if query.customer_id:
-        ids = customer_repo.order_ids(query.customer_id, query.limit, query.next_token)
-        return Page(items=repo.get_many(ids.items), next_token=ids.next_token)
+        page = customer_repo.order_ids(query.customer_id, query.limit, query.next_token)
+        return Page(items=repo.get_many(page.items), next_token=page.next_token)
     axis = next((a for a in ("payment_status", "fulfillment_status", "status") if getattr(query, a)), None)
     return repo.list_page(axis, getattr(query, axis) if axis else None, customer_domain.day_start(query.from_),
                           customer_domain.day_end(query.to), query.limit, query.next_token)

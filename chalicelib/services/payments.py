@@ -3,11 +3,10 @@ import json
 from dataclasses import dataclass
 
 from chalicelib.domain import clock
-from chalicelib.domain.errors import BadRequest
+from chalicelib.domain.errors import BadRequest, PaymentEventSeen
 from chalicelib.domain.payments import PaymentEvent, verify
 from chalicelib.services import orders
 from chalicelib.settings import get_settings
-from chalicelib.store.orders import PaymentEventSeen
 
 
 @dataclass
@@ -24,7 +23,7 @@ def receive(raw_body: bytes, signature: str) -> WebhookReply:
     try:
         data = json.loads(raw_body or b"null")
     except (ValueError, UnicodeDecodeError):
-        raise BadRequest("The body is not valid JSON.")
+        raise BadRequest("The body is not valid JSON.") from None
     event = PaymentEvent.model_validate(data)
     try:
         order = orders.apply_payment(event.order_id, event.id, event.type == "payment.succeeded", event.amount, event.currency)

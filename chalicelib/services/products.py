@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
-from chalicelib.domain.customers import utc_now
+from chalicelib.domain.clock import utc_now
 from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.pages import Page
 from chalicelib.domain.products import Product, ProductStatus, Supplier
-from chalicelib.lazy import lazy_import
 from chalicelib.store import products as repo
-from chalicelib.store.pagination import Page
 
-inputs = lazy_import("chalicelib.domain.product_inputs")
+if TYPE_CHECKING:
+    from chalicelib.domain.product_inputs import ProductChanges, ProductDraft
 
 
-def create_product(draft: inputs.ProductDraft) -> Product:
+def create_product(draft: ProductDraft) -> Product:
     now = utc_now()
     fields = draft.model_dump(exclude={"suppliers"})
     return repo.create(Product(created_at=now, updated_at=now, suppliers=[Supplier(**s.model_dump()) for s in draft.suppliers],
@@ -27,7 +28,7 @@ def get_product(sku: str, active_only: bool = False) -> Product:
     return product
 
 
-def update_product(sku: str, changes: inputs.ProductChanges) -> Product:
+def update_product(sku: str, changes: ProductChanges) -> Product:
     before = get_product(sku)
     sent = changes.model_dump(exclude_unset=True)
     cleared = [{"field": f, "message": "cannot be null"} for f in ("name", "price", "status") if f in sent and sent[f] is None]

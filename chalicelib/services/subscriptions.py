@@ -7,19 +7,20 @@ next period under the version read. Two runs, a run that overlaps itself or one 
 crash therefore place exactly one order per period: the loser's transaction is cancelled whole."""
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 from chalicelib.domain import clock
 from chalicelib.domain import subscriptions as domain
-from chalicelib.domain.customers import Customer, CustomerStatus, iso
+from chalicelib.domain.clock import iso
+from chalicelib.domain.customers import Customer, CustomerStatus
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.orders import Order, OrderLine
-from chalicelib.domain.subscriptions import Subscription, SubscriptionChanges
+from chalicelib.domain.pages import Page
+from chalicelib.domain.subscriptions import Subscription, SubscriptionChanges, SubscriptionRenewed
 from chalicelib.logs import logger
-from chalicelib.services import customers
-from chalicelib.services import orders
+from chalicelib.services import customers, orders
 from chalicelib.store import subscriptions as repo
-from chalicelib.store.pagination import Page
 
 _DUE_PAGE = 100
 _RETRIES = 1  # a period whose placement failed without anyone advancing it (a transaction conflict, the
@@ -29,8 +30,8 @@ _RETRIES = 1  # a period whose placement failed without anyone advancing it (a t
 def create_for_checkout(customer_id: str | None, lines: list, frequency: str, first_order_id: str | None,
                         payment_method: str, delivery_method: str, billing_address: dict | None = None,
                         shipping_address: dict | None = None, attribution: dict | None = None) -> Subscription:
-    """The subscription a recurring cart's checkout starts (nothing is written: the checkout stages it
-    with `store.subscriptions.stage_create(tx, subscription)` in the transaction of its first order).
+    """The subscription a recurring cart's checkout starts (nothing is written: the checkout writes it
+    with its first order, as a `SubscriptionStarted`).
     `lines`: [{sku, quantity}] or cart lines; its first renewal is one period after today."""
     if not customer_id:
         raise InvalidInput("A subscription needs a customer account: sign in to check out a recurring cart.",
@@ -104,12 +105,15 @@ def renew_period(subscription: Subscription, now: datetime | None = None) -> Ord
     try:
         customer = customers.get_customer(subscription.customer_id)
     except NotFound:
-        return _stop(subscription, domain.cancelled(subscription, now), "customer_deleted", events=False)
+        _stop(subscription, domain.cancelled(subscription, now), "customer_deleted", events=False)
+        return None
     if customer.status != CustomerStatus.ACTIVE:
-        return _stop(subscription, domain.paused(subscription, now), "customer_not_active")
+        _stop(subscription, domain.paused(subscription, now), "customer_not_active")
+        return None
     lines = _sold_lines(subscription)
     if not lines:
-        return _stop(subscription, domain.paused(subscription, now), "products_unavailable")
+        _stop(subscription, domain.paused(subscription, now), "products_unavailable")
+        return None
     return _place(subscription, customer, lines, now)
 
 
@@ -122,10 +126,9 @@ def _place(subscription: Subscription, customer: Customer, lines: list[OrderLine
         customer=customer, billing_address=subscription.billing_address, shipping_address=subscription.shipping_address,
         attribution={**subscription.attribution, "subscription_id": subscription.id}, order_id=order_id)
     try:
-        with repo.renewal_conflicts():
-            order = orders.place_order(new, domain.RENEWAL_ACTOR,
-                                       also=lambda tx: repo.stage_renewed(tx, subscription, order_id, following, iso(now)))
-    except Conflict as conflict:  # OrderExists included: someone else renewed this period
+        order = orders.place_order(new, domain.RENEWAL_ACTOR,
+                                   also=[SubscriptionRenewed(subscription, order_id, following, iso(now))])
+    except Conflict as conflict:  # OrderExists included: someone else renewed this period or moved the subscription
         logger.info("subscription renewal not placed", extra={"subscription_id": subscription.id, "period": period,
                                                                "reason": conflict.message})
         return None
@@ -151,8 +154,5 @@ def _sold_lines(subscription: Subscription) -> list[OrderLine]:
 
 def _stop(before: Subscription, after: Subscription, reason: str, events: bool = True) -> None:
     logger.info("subscription stopped", extra={"subscription_id": before.id, "status": after.status, "reason": reason})
-    try:
+    with contextlib.suppress(Conflict):  # changed meanwhile: the next run looks again
         repo.update(before, after, domain.change_events(domain.RENEWAL_ACTOR, before, after, reason) if events else [])
-    except Conflict:  # changed meanwhile: the next run looks again
-        pass
-    return None

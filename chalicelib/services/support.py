@@ -1,8 +1,9 @@
 """The Tickets and Reviews tabs of a customer's page. Every operation first makes sure the customer
 exists; a ticket or review is looked up under that customer only, so another customer's id is a 404."""
 from chalicelib.domain import support as domain
-from chalicelib.domain.customers import utc_now
+from chalicelib.domain.clock import utc_now
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.pages import Page
 from chalicelib.domain.support import (
     Review,
     ReviewChanges,
@@ -16,7 +17,6 @@ from chalicelib.domain.support import (
 )
 from chalicelib.services.customers import get_customer
 from chalicelib.store import support as store
-from chalicelib.store.pagination import Page
 
 
 def list_tickets(customer_id: str, limit: int, next_token: str | None) -> Page[TicketSummary]:

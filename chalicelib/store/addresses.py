@@ -3,11 +3,12 @@
 The default billing/shipping address is a pointer on the profile, so moving the flag is one write
 to one item: there is never a second default."""
 from chalicelib.domain.addresses import Address, AddressFields
-from chalicelib.domain.customers import TimelineEvent
+from chalicelib.domain.pages import Page
 from chalicelib.domain.search import address_searchable
-from chalicelib.store.customers import event_item, customer_pk
+from chalicelib.domain.timeline import TimelineEvent
+from chalicelib.store.customers import customer_pk, event_item
 from chalicelib.store.models import AddressItem, CustomerItem, SearchEntryItem, transact_write, unchecked_version
-from chalicelib.store.pagination import Page, decode_token, one_request
+from chalicelib.store.pagination import decode_token, one_request
 
 _PROFILE = "PROFILE"
 
@@ -67,7 +68,8 @@ def delete(customer_id: str, address_id: str, fields: AddressFields, current_def
         for entry in search_entries(customer_id, address_id, fields):
             tx.delete(entry)
         if actions:
-            tx.update(unchecked_version(CustomerItem(PK=customer_pk(customer_id), SK=_PROFILE)), actions=actions, add_version_condition=False)
+            tx.update(unchecked_version(CustomerItem(PK=customer_pk(customer_id), SK=_PROFILE)), actions=actions,
+                      add_version_condition=False)
         tx.save(event_item(customer_id, event))
 
 
@@ -78,10 +80,14 @@ def all_of(customer_id: str, defaults: tuple[str | None, str | None]) -> list[Ad
             for a in AddressItem.query(customer_pk(customer_id), AddressItem.SK.startswith("ADDR#"), consistent_read=True)]
 
 
-def search_entries_of(customer_id: str) -> list[SearchEntryItem]:
-    """All address search entries of a customer (for purging a deleted customer)."""
-    return [entry for a in AddressItem.query(customer_pk(customer_id), AddressItem.SK.startswith("ADDR#"), consistent_read=True)
-            for entry in search_entries(customer_id, a.id, AddressFields(**a.fields))]
+def delete_search_entries_of(customer_id: str) -> None:
+    """Every address search entry of a customer (purging a deleted customer; before the addresses they
+    are computed from). Idempotent."""
+    addresses = AddressItem.query(customer_pk(customer_id), AddressItem.SK.startswith("ADDR#"), consistent_read=True)
+    with SearchEntryItem.batch_write() as batch:
+        for address in addresses:
+            for entry in search_entries(customer_id, address.id, AddressFields(**address.fields)):
+                batch.delete(entry)
 
 
 def matching_customers(gram: str, needle: str, limit: int, next_token: str | None) -> Page[str]:

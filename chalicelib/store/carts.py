@@ -11,12 +11,14 @@ Items:
 - checkout link `CLINK#<link id>/CLINK` (TTL).
 """
 import dataclasses
+from typing import Any
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
-from chalicelib.domain.carts import Cart, CartLine, CartState
+from chalicelib.domain.carts import Cart, CartLine, CartLink, CartState
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.mail import QueuedMail
+from chalicelib.domain.pages import Page
 from chalicelib.store import mail_log
 from chalicelib.store.models import (
     ALL_OLD,
@@ -26,7 +28,7 @@ from chalicelib.store.models import (
     transact_write,
     unchecked_version,
 )
-from chalicelib.store.pagination import Page, decode_token, one_request
+from chalicelib.store.pagination import decode_token, one_request
 
 _SK = "CART"
 _FIELDS = ("id", "token_hash", "customer_id", "state", "coupon", "schedule", "attribution", "ip", "order_id",
@@ -38,7 +40,7 @@ def _key(cart_id: str) -> tuple[str, str]:
     return f"CART#{cart_id}", _SK
 
 
-def _index_attributes(cart: Cart) -> dict[str, str | None]:
+def _index_attributes(cart: Cart) -> dict[str, Any]:
     is_open = cart.state == CartState.OPEN
     activity = f"{cart.updated_at}#{cart.id}"
     owes_reminder = is_open and bool(cart.lines) and cart.customer_id is not None and (
@@ -56,15 +58,17 @@ def _to_domain(item: CartItem) -> Cart:
     return Cart(lines=[CartLine(**line) for line in item.lines], version=item.version, **fields)
 
 
-def _changed_meanwhile() -> Conflict:
+def changed_meanwhile() -> Conflict:
+    """The cart moved since it was read (its version condition failed)."""
     return Conflict("The cart was changed meanwhile; read it again and retry.")
 
 
 def item_of(cart: Cart) -> CartItem:
     """The cart as stored, with the index keys its state calls for (the bench loads carts with it)."""
-    return CartItem(*_key(cart.id), lines=[dataclasses.asdict(line) for line in cart.lines],
-                    **{k: v for k, v in _index_attributes(cart).items() if v is not None},
-                    **{name: getattr(cart, name) for name in _FIELDS})
+    attributes: dict[str, Any] = {k: v for k, v in _index_attributes(cart).items() if v is not None}
+    attributes.update({name: getattr(cart, name) for name in _FIELDS})
+    pk, sk = _key(cart.id)
+    return CartItem(pk, sk, lines=[dataclasses.asdict(line) for line in cart.lines], **attributes)
 
 
 def create(cart: Cart) -> Cart:
@@ -94,7 +98,7 @@ def save(cart: Cart) -> Cart:
         item.save()
     except PutError as error:
         if condition_failed(error):
-            raise _changed_meanwhile()
+            raise changed_meanwhile() from error
         raise
     return dataclasses.replace(cart, version=item.version)
 
@@ -109,8 +113,8 @@ def save_both(first: Cart, second: Cart) -> None:
         with transact_write() as tx:
             stage_save(tx, first)
             stage_save(tx, second)
-    except TransactWriteError:
-        raise _changed_meanwhile()
+    except TransactWriteError as error:
+        raise changed_meanwhile() from error
 
 
 def open_cart_of(customer_id: str) -> Cart | None:
@@ -134,7 +138,7 @@ def open_page(limit: int, next_token: str | None, idle_before: str | None = None
     """Open carts, newest activity first (GSI1, one request per page); with `idle_before`, only those
     idle since then and holding lines (abandoned)."""
     start = decode_token(next_token, {"PK", "SK", "GSI1PK", "GSI1SK"})
-    condition = CartItem.GSI1SK < idle_before if idle_before else None
+    condition = idle_before > CartItem.GSI1SK if idle_before else None
     result = CartItem.gsi1.query("CARTS#open", condition, scan_index_forward=False, page_size=limit,
                                  last_evaluated_key=start,
                                  filter_condition=(CartItem.lines != []) if idle_before else None)
@@ -144,7 +148,7 @@ def open_page(limit: int, next_token: str | None, idle_before: str | None = None
 
 def reminders_due(idle_before: str, limit: int) -> list[Cart]:
     """Carts owed a reminder and idle since `idle_before`: GSI3, reads only those."""
-    return [_to_domain(i) for i in CartItem.gsi3.query(_REMIND, CartItem.GSI3SK < idle_before, limit=limit)]
+    return [_to_domain(i) for i in CartItem.gsi3.query(_REMIND, idle_before > CartItem.GSI3SK, limit=limit)]
 
 
 def mark_reminded(cart: Cart, at: str, mail: QueuedMail | None) -> bool:
@@ -184,11 +188,13 @@ def create_link(link_id: str, cart_id: str, customer_id: str, expires_at: int, c
             tx.save(mail_log.queued_item(mail))
 
 
-def get_link(link_id: str) -> CheckoutLinkItem | None:
+def get_link(link_id: str) -> CartLink | None:
     try:
-        return CheckoutLinkItem.get(f"CLINK#{link_id}", "CLINK", consistent_read=True)
+        item = CheckoutLinkItem.get(f"CLINK#{link_id}", "CLINK", consistent_read=True)
     except CheckoutLinkItem.DoesNotExist:
         return None
+    return CartLink(id=link_id, cart_id=item.cart_id, customer_id=item.customer_id, expires_at=int(item.expires_at),
+                    created_by=item.created_by)
 
 
 def set_ip(cart: Cart, ip: str) -> None:

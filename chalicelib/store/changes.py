@@ -24,6 +24,8 @@ def deleted_customer(event_name: str, old_image: dict | None) -> Customer | None
 def changed_order(event_name: str, new_image: dict | None) -> str | None:
     """The id of an order just placed or changed, else None (read from the image's type and id: the
     order itself is read again by whoever needs it)."""
-    if event_name == "REMOVE" or not new_image or new_image.get("type", {}).get("S") != OrderItem.item_type.get_discriminator(OrderItem):
+    if event_name == "REMOVE" or not new_image:
+        return None
+    if new_image.get("type", {}).get("S") != OrderItem.item_type.get_discriminator(OrderItem):
         return None
     return new_image["id"]["S"]

@@ -6,7 +6,7 @@ ONE transaction, conditioned on the value read: a number is used exactly when it
 so the sequence has no gaps and no repeats; concurrent takers retry on the next value."""
 import random
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite

@@ -11,8 +11,9 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.coupons import USED_BY_CUSTOMER, USED_UP, Coupon
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.pages import Page
 from chalicelib.store.models import ALL_OLD, CouponItem, CouponUseItem, condition_failed, failed_conditions, unchecked_version
-from chalicelib.store.pagination import Page, decode_token, encode_token
+from chalicelib.store.pagination import decode_token, encode_token
 
 _FIELDS = ("code", "kind", "value", "min_subtotal", "starts_at", "ends_at", "usage_limit", "per_customer_limit",
            "used", "created_at", "updated_at")
@@ -43,7 +44,7 @@ def create(coupon: Coupon) -> Coupon:
         item.save(condition=CouponItem.PK.does_not_exist())
     except PutError as error:
         if condition_failed(error):
-            raise Conflict(f"A coupon with code '{coupon.code}' already exists.", [{"field": "code"}])
+            raise Conflict(f"A coupon with code '{coupon.code}' already exists.", [{"field": "code"}]) from error
         raise
     return dataclasses.replace(coupon, version=item.version)
 
@@ -66,7 +67,7 @@ def update(coupon: Coupon) -> Coupon:
         item.update(actions=actions)
     except UpdateError as error:
         if condition_failed(error):
-            raise Conflict("The coupon was changed (or used) meanwhile; read it again and retry.")
+            raise Conflict("The coupon was changed (or used) meanwhile; read it again and retry.") from error
         raise
     return _to_domain(item)
 
@@ -82,7 +83,7 @@ def page(limit: int, next_token: str | None) -> Page[Coupon]:
 def uses_by(code: str, customer_key: str) -> int:
     """How often this customer (or guest email) used the coupon (counted for per-customer limits only)."""
     try:
-        return int(CouponUseItem.get(*_use_key(code, customer_key), consistent_read=True).count)
+        return int(CouponUseItem.get(*_use_key(code, customer_key), consistent_read=True).uses)
     except CouponUseItem.DoesNotExist:
         return 0
 
@@ -100,9 +101,9 @@ def stage_redemption(tx: TransactWrite, coupon: Coupon, customer_key: str) -> No
               condition=CouponItem.PK.exists() & room, return_values=ALL_OLD, add_version_condition=False)
     if coupon.per_customer_limit is not None:
         tx.update(CouponUseItem(*_use_key(coupon.code, customer_key)),
-                  actions=[CouponUseItem.count.add(1), CouponUseItem.code.set(coupon.code),
+                  actions=[CouponUseItem.uses.add(1), CouponUseItem.code.set(coupon.code),
                            CouponUseItem.customer_key.set(customer_key), CouponUseItem.item_type.set(CouponUseItem)],
-                  condition=CouponUseItem.PK.does_not_exist() | (CouponUseItem.count < coupon.per_customer_limit),
+                  condition=CouponUseItem.PK.does_not_exist() | (CouponUseItem.uses < coupon.per_customer_limit),
                   return_values=ALL_OLD)
 
 

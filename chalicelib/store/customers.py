@@ -9,11 +9,16 @@ Items (see docs/architecture.md for the whole table):
 - timeline `CUST#<id>/EVT#<ulid>`; tags `CUST#<id>/TAG#<tag>` (GSI1 `TAG#<tag>`);
 - search entries `SEARCH#<trigram>/CUST#<id>` carrying the searchable text.
 """
+from __future__ import annotations
+
 import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.indexes import GlobalSecondaryIndex
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.customers import (
     PROFILE_FIELDS,
@@ -21,12 +26,14 @@ from chalicelib.domain.customers import (
     CustomerStats,
     CustomerStatus,
     OrderSummary,
-    TimelineEvent,
+    VerificationToken,
     replace,
 )
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.pages import Page
 from chalicelib.domain.search import customer_searchable
 from chalicelib.domain.text import fold, normalize_email
+from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.store.models import (
     ALL_OLD,
     CustomerItem,
@@ -41,7 +48,10 @@ from chalicelib.store.models import (
     transact_write,
     unchecked_version,
 )
-from chalicelib.store.pagination import Page, decode_token, encode_token, newest_first, one_request
+from chalicelib.store.pagination import decode_token, encode_token, newest_first, one_request
+
+if TYPE_CHECKING:  # emails load the validation library: only the writes that queue one import them
+    from chalicelib.domain.mail import QueuedMail
 
 _PROFILE = "PROFILE"
 _ORDER_PREFIX = "PROFILE#ORDER#"
@@ -79,7 +89,7 @@ def _list_key(customer: Customer) -> str:
     return f"0#{_inverted_ms(customer.stats.last_order_at)}#{name}#{customer.id}"
 
 
-def _index_attributes(customer: Customer) -> dict[str, str | None]:
+def _index_attributes(customer: Customer) -> dict[str, Any]:
     key = _list_key(customer)
     listed_by_status = customer.status != CustomerStatus.ACTIVE
     return {
@@ -123,23 +133,26 @@ def _changed_meanwhile() -> Conflict:
 
 
 def create(customer: Customer, events: list[TimelineEvent], password_hash: str | None = None,
-           companions: Iterable[TableItem] = ()) -> Customer:
-    """Profile, email guard (not for guest entries), search entries, tags, events and `companions`
-    (items other repositories built, e.g. a queued email) in ONE transaction: two creates with one
-    email cannot both win."""
+           mails: Iterable[QueuedMail] = (), verification: VerificationToken | None = None) -> Customer:
+    """Profile, email guard (not for guest entries), search entries, tags, events, queued emails and
+    an email verification token in ONE transaction: two creates with one email cannot both win."""
+    from chalicelib.store import mail_log
+
+    extra = [*(mail_log.queued_item(mail) for mail in mails), *([_verification_item(verification)] if verification else [])]
     try:
         with transact_write() as tx:
-            version = stage_create(tx, customer, events, password_hash, companions)
+            version = stage_create(tx, customer, events, password_hash, extra)
     except TransactWriteError as error:
         if "email_guard" in failed_conditions(error):
-            raise _email_taken()
+            raise _email_taken() from error
         raise
     return replace(customer, version=version)
 
 
-def stage_create(tx, customer: Customer, events: list[TimelineEvent], password_hash: str | None = None,
-                 companions: Iterable[TableItem] = ()) -> int:
-    """The writes of `create`, added to a transaction another repository runs; returns the version."""
+def stage_create(tx: TransactWrite, customer: Customer, events: list[TimelineEvent], password_hash: str | None = None,
+                 extra_items: Iterable[TableItem] = ()) -> int:
+    """The writes of `create`, added to a transaction another repository runs (with items it built);
+    returns the version."""
     item = CustomerItem(PK=customer_pk(customer.id), SK=_PROFILE, password_hash=password_hash,
                         order_count=customer.stats.order_count, total_spent=customer.stats.total_spent,
                         last_order_at=customer.stats.last_order_at, **_index_attributes(customer),
@@ -149,7 +162,7 @@ def stage_create(tx, customer: Customer, events: list[TimelineEvent], password_h
                 condition=EmailGuardItem.PK.does_not_exist(), return_values=ALL_OLD)
     tx.save(item, condition=CustomerItem.PK.does_not_exist())
     for extra in [*_search_entries(customer), *(_tag_item(customer.id, t) for t in customer.tags),
-                  *(event_item(customer.id, e) for e in events), *companions]:
+                  *(event_item(customer.id, e) for e in events), *extra_items]:
         tx.save(extra)
     return item.version
 
@@ -160,16 +173,22 @@ def get(customer_id: str) -> Customer | None:
                                  consistent_read=True))
     if not items or not isinstance(items[0], CustomerItem):
         return None
-    orders = [OrderSummary(id=o.id, number=o.number, total=int(o.total), status=o.status, created_at=o.created_at)
-              for o in items[1:]]
+    orders = [OrderSummary(id=o.id, number=_whole(o.number), total=int(o.total), status=o.status, created_at=o.created_at)
+              for o in items[1:] if isinstance(o, OrderSummaryItem)]
     return _to_domain(items[0], orders)
+
+
+def _whole(number: float | None) -> int | None:
+    """A NumberAttribute as read (json.loads: an int, or a float for a decimal) as an int."""
+    return None if number is None else int(number)
 
 
 def get_many(customer_ids: list[str]) -> list[Customer]:
     """Profiles (without last orders) in the order asked; missing ones are left out. One BatchGet."""
     if not customer_ids:
         return []
-    found = {i.id: _to_domain(i) for i in CustomerItem.batch_get([(customer_pk(c), _PROFILE) for c in dict.fromkeys(customer_ids)])}
+    keys = [(customer_pk(c), _PROFILE) for c in dict.fromkeys(customer_ids)]
+    found = {i.id: _to_domain(i) for i in CustomerItem.batch_get(keys)}
     return [found[c] for c in dict.fromkeys(customer_ids) if c in found]
 
 
@@ -221,14 +240,17 @@ def update(before: Customer, after: Customer, events: list[TimelineEvent]) -> Cu
                 tx.delete(_tag_item(after.id, tag))
     except TransactWriteError as error:
         if "email_guard" in failed_conditions(error):
-            raise _email_taken()
-        raise _changed_meanwhile()
+            raise _email_taken() from error
+        raise _changed_meanwhile() from error
     return replace(after, version=key.version)
 
 
-def mark_verification_sent(customer_id: str, now: str, not_since: str, companions: Iterable[TableItem]) -> bool:
-    """Record a verification email (with its companions: token, queued mail) unless one was sent
-    at or after `not_since`. False when rate-limited."""
+def mark_verification_sent(customer_id: str, now: str, not_since: str, verification: VerificationToken,
+                           mail: QueuedMail) -> bool:
+    """Record a verification email (with its token and the queued mail) unless one was sent at or after
+    `not_since`. False when rate-limited."""
+    from chalicelib.store import mail_log
+
     key = unchecked_version(CustomerItem(PK=customer_pk(customer_id), SK=_PROFILE))
     condition = CustomerItem.PK.exists() & (CustomerItem.verification_sent_at.does_not_exist()
                                             | (CustomerItem.verification_sent_at < not_since))
@@ -236,15 +258,16 @@ def mark_verification_sent(customer_id: str, now: str, not_since: str, companion
         with transact_write() as tx:
             tx.update(key, actions=[CustomerItem.verification_sent_at.set(now)], condition=condition,
                       add_version_condition=False)
-            for item in companions:
-                tx.save(item)
+            tx.save(_verification_item(verification))
+            tx.save(mail_log.queued_item(mail))
     except TransactWriteError:
         return False
     return True
 
 
-def verification_token_item(token_hash: str, customer_id: str, expires_at: int) -> VerificationItem:
-    return VerificationItem(PK=f"VERIFY#{token_hash}", SK="VERIFY", customer_id=customer_id, expires_at=expires_at)
+def _verification_item(token: VerificationToken) -> VerificationItem:
+    return VerificationItem(PK=f"VERIFY#{token.token_hash}", SK="VERIFY", customer_id=token.customer_id,
+                            expires_at=token.expires_at)
 
 
 def find_verification(token_hash: str, now: int) -> str | None:
@@ -268,10 +291,10 @@ def mark_email_verified(customer: Customer, events: list[TimelineEvent], token_h
             if token_hash:
                 tx.delete(VerificationItem(PK=f"VERIFY#{token_hash}", SK="VERIFY"),
                           condition=VerificationItem.PK.exists() & (VerificationItem.expires_at > now))
-    except TransactWriteError:
+    except TransactWriteError as error:
         if token_hash:
             return False
-        raise _changed_meanwhile()
+        raise _changed_meanwhile() from error
     return True
 
 
@@ -345,8 +368,8 @@ def delete(customer: Customer) -> None:
             if customer.guest_order_id is None:
                 tx.delete(EmailGuardItem(PK=_guard_pk(customer.email), SK="EMAIL"),
                           condition=EmailGuardItem.customer_id == customer.id)
-    except TransactWriteError:
-        raise _changed_meanwhile()
+    except TransactWriteError as error:
+        raise _changed_meanwhile() from error
 
 
 def from_image(raw_image: dict | None) -> Customer | None:
@@ -355,12 +378,12 @@ def from_image(raw_image: dict | None) -> Customer | None:
     return _to_domain(item) if isinstance(item, CustomerItem) else None
 
 
-def purge(customer: Customer, also: list[TableItem] = ()) -> None:
-    """Delete what remains of a deleted customer: partition items, search entries, tag index items,
-    and `also` (other repositories' items). Idempotent: safe to run again after a crash."""
+def purge(customer: Customer) -> None:
+    """Delete what remains of a deleted customer: partition items, search entries, tag index items.
+    Idempotent: safe to run again after a crash."""
     rest = list(TableItem.query(customer_pk(customer.id), attributes_to_get=["PK", "SK"]))
     with TableItem.batch_write() as batch:
-        for item in [*rest, *_search_entries(customer), *also]:
+        for item in [*rest, *_search_entries(customer)]:
             batch.delete(item)
 
 
@@ -375,6 +398,7 @@ def list_page(limit: int, next_token: str | None, *, group: str | None = None, s
     """Customers in list order (last order newest first, then last name): one Query per page on
     GSI1, or GSI2 for a group, or GSI3 for a non-active status. Has-orders and last-order dates are
     key conditions on the sort key."""
+    index: GlobalSecondaryIndex
     if group is not None:
         index, partition = CustomerItem.gsi2, f"GROUP#{group}"
     elif status is not None and status != CustomerStatus.ACTIVE:

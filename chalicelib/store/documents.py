@@ -6,13 +6,12 @@ from chalicelib.domain.errors import Conflict
 from chalicelib.store.models import DocumentItem, condition_failed
 
 
-
 def create(collection: str, doc_id: str, body: dict) -> None:
     try:
         DocumentItem(collection, doc_id, body=body).save(condition=DocumentItem.PK.does_not_exist())
     except PutError as error:
         if condition_failed(error):
-            raise Conflict(f"'{doc_id}' already exists.")
+            raise Conflict(f"'{doc_id}' already exists.") from error
         raise
 
 

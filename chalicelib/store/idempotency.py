@@ -2,24 +2,18 @@
 its answer; a repeat gets the stored answer; a repeat while the first still runs is a 409. A claim
 left by a request that died is taken over after a minute. Keys live 24 hours (TTL)."""
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DeleteError, PutError
 
 from chalicelib.domain import clock
-from chalicelib.domain.customers import iso
+from chalicelib.domain.clock import iso
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.idempotency import StoredAnswer
 from chalicelib.store.models import IdempotencyItem, condition_failed
 
 _LIFETIME = timedelta(hours=24)
 _STALE_CLAIM = timedelta(minutes=1)
-
-
-@dataclass
-class StoredAnswer:
-    status: int
-    body: str
 
 
 def _key(scope: str, key: str) -> tuple[str, str]:

@@ -3,16 +3,17 @@
 An invoice is written with its number (gapless counter `COUNTER#invoice`), the order's
 invoice_number and an order event in ONE transaction: conditioned on the order having no invoice
 yet, so a redelivered "order paid" change issues nothing and uses no number."""
-from typing import Callable
+from collections.abc import Callable
 
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib.domain.customers import TimelineEvent
 from chalicelib.domain.invoices import INVOICE_NUMBERS, Invoice, InvoiceStatus
+from chalicelib.domain.pages import Page
+from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.store import counters
 from chalicelib.store.models import InvoiceItem, OrderItem, condition_failed, transact_write, unchecked_version
 from chalicelib.store.orders import event_item, order_key
-from chalicelib.store.pagination import Page, decode_token, encode_token
+from chalicelib.store.pagination import decode_token, encode_token
 
 _FIELDS = ("number", "order_id", "issued_at", "status", "buyer", "lines", "currency", "document_key", "cancelled_at",
            "cancellation_reason")
@@ -36,7 +37,7 @@ def _to_domain(item: InvoiceItem) -> Invoice:
     return Invoice(**fields, **item.totals)
 
 
-def issue(order_id: str, order_version: int, make: Callable[[int], Invoice],
+def issue(order_id: str, order_version: int | None, make: Callable[[int], Invoice],
           event: Callable[[int], TimelineEvent]) -> Invoice | None:
     """The order's invoice under the next gapless number; None if the order has one already or is no
     longer at `order_version` (changed meanwhile: it is looked at again for that change)."""

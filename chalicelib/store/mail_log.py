@@ -3,11 +3,13 @@
 Queued with the change that causes it (`queued_item` goes into that transaction); the stream
 handler claims it (queued/failed -> sending), sends, and records sent or failed."""
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 
-from chalicelib.domain.customers import utc_now
+from chalicelib.domain.clock import utc_now
 from chalicelib.domain.mail import MailLogEntry, MailStatus, QueuedMail
+from chalicelib.domain.pages import Page
 from chalicelib.store.models import MailLogItem, condition_failed
-from chalicelib.store.pagination import Page, newest_first
+from chalicelib.store.pagination import newest_first
 
 _STALE_CLAIM_SECONDS = 300  # a sender that crashed mid-send frees its claim after this
 
@@ -36,7 +38,7 @@ def claim(customer_id: str, mail_id: str, stale_before: str) -> QueuedMail | Non
 def record(customer_id: str, mail_id: str, status: str, subject: str = "") -> None:
     """Sent or skipped (template disabled): the template context (it may hold a single-use link) is dropped."""
     item = MailLogItem(PK=f"CUST#{customer_id}", SK=f"MAIL#{mail_id}")
-    actions = [MailLogItem.status.set(status), MailLogItem.at.set(utc_now())]
+    actions: list[Action] = [MailLogItem.status.set(status), MailLogItem.at.set(utc_now())]
     if status in (MailStatus.SENT, MailStatus.SKIPPED):
         actions += [MailLogItem.subject.set(subject), MailLogItem.context.remove()]
     item.update(actions=actions)

@@ -1,26 +1,23 @@
 """PynamoDB models of the single table. One base model, one subclass per item type."""
+from typing import Protocol, TypeVar
+
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
     JSONAttribute,
     ListAttribute,
     NumberAttribute,
-    UnicodeSetAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.settings import get_settings
-
-
-class _Meta:
-    table_name = get_settings().table_name
-    max_retry_attempts = 3
 
 
 class Gsi1(GlobalSecondaryIndex):
@@ -62,7 +59,10 @@ class Gsi4(GlobalSecondaryIndex):
 class TableItem(Model):
     """Every item of the table: keys, sparse index keys and a type discriminator."""
 
-    Meta = _Meta
+    class Meta:
+        table_name = get_settings().table_name
+        max_retry_attempts = 3
+
     PK = UnicodeAttribute(hash_key=True)
     SK = UnicodeAttribute(range_key=True)
     GSI1PK = UnicodeAttribute(null=True)
@@ -185,11 +185,18 @@ def transact_write() -> TransactWrite:
     """A write transaction on the table's connection (created once per process)."""
     global _connection
     if _connection is None:
-        _connection = Connection(max_retry_attempts=_Meta.max_retry_attempts)
+        _connection = Connection(max_retry_attempts=TableItem.Meta.max_retry_attempts)
     return TransactWrite(connection=_connection)
 
 
-def unchecked_version(key: TableItem) -> TableItem:
+class _Versioned(Protocol):
+    version: int
+
+
+Versioned = TypeVar("Versioned", bound=_Versioned)
+
+
+def unchecked_version(key: Versioned) -> Versioned:
     """A key to update with `add_version_condition=False`: the write then bumps the stored version
     (ADD 1) without checking it. Left at None, PynamoDB would SET the version to 1 instead."""
     key.version = 0
@@ -414,7 +421,7 @@ class CouponUseItem(TableItem, discriminator="coupon_use"):
 
     code = UnicodeAttribute()
     customer_key = UnicodeAttribute()
-    count = NumberAttribute(default=0)
+    uses = NumberAttribute(default=0, attr_name="count")  # not `count`: Model.count is PynamoDB's own
 
 
 class SubscriptionItem(TableItem, discriminator="subscription"):

@@ -1,12 +1,13 @@
 """Staff notes: `CUST#<id>/NOTE#<ulid>`, newest first."""
 from pynamodb.exceptions import DeleteError, UpdateError
 
-from chalicelib.domain.customers import TimelineEvent
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.notes import Note
-from chalicelib.store.customers import event_item, customer_pk
+from chalicelib.domain.pages import Page
+from chalicelib.domain.timeline import TimelineEvent
+from chalicelib.store.customers import customer_pk, event_item
 from chalicelib.store.models import NoteItem, condition_failed, transact_write
-from chalicelib.store.pagination import Page, newest_first
+from chalicelib.store.pagination import newest_first
 
 
 def _to_domain(item: NoteItem) -> Note:
@@ -41,7 +42,7 @@ def change_text(customer_id: str, note_id: str, text: str, author: str, now: str
         item.update(actions=[NoteItem.text.set(text)], condition=_still_editable(author, now))
     except UpdateError as error:
         if condition_failed(error):
-            raise _too_late()
+            raise _too_late() from error
         raise
     return _to_domain(item)
 
@@ -51,7 +52,7 @@ def delete(customer_id: str, note_id: str, author: str, now: str) -> None:
         NoteItem(PK=customer_pk(customer_id), SK=f"NOTE#{note_id}").delete(condition=_still_editable(author, now))
     except DeleteError as error:
         if condition_failed(error):
-            raise _too_late()
+            raise _too_late() from error
         raise
 
 

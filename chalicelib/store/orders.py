@@ -12,20 +12,20 @@ An order change writes all of its effects (customer card and stats, sales, badge
 emails) in ONE transaction conditioned on the order's version.
 """
 import dataclasses
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Callable
 
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
+from pynamodb.expressions.update import Action
 
-from chalicelib.domain.customers import Customer, OrderSummary, TimelineEvent
-from chalicelib.domain.errors import Conflict
-from chalicelib.domain.mail import QueuedMail
-from chalicelib.domain.orders import UNPROCESSED, Discount, Order, OrderCustomer, OrderLine, SalesChange, priced
+from chalicelib.domain.customers import Customer, OrderSummary
+from chalicelib.domain.errors import Conflict, OrderExists, PaymentEventSeen
+from chalicelib.domain.orders import UNPROCESSED, Discount, Order, OrderCustomer, OrderEffects, OrderLine, SkuSales, priced
+from chalicelib.domain.pages import Page
+from chalicelib.domain.timeline import TimelineEvent
+from chalicelib.store import companions, mail_log
 from chalicelib.store import customers as customer_repo
-from chalicelib.store import mail_log
+from chalicelib.store.companions import Companion
 from chalicelib.store.models import (
     ALL_OLD,
     CounterItem,
@@ -38,7 +38,7 @@ from chalicelib.store.models import (
     failed_conditions,
     transact_write,
 )
-from chalicelib.store.pagination import Page, decode_token, newest_first, one_request
+from chalicelib.store.pagination import decode_token, newest_first, one_request
 
 _ORDER = "ORDER"
 _SCALARS = ("id", "number", "customer_id", "customer_entry_id", "billing_address", "shipping_address",
@@ -52,21 +52,6 @@ INDEX_OF_AXIS = {None: ("gsi1", "ORDERS"), "status": ("gsi2", "OSTATUS#"), "paym
 
 def order_pk(order_id: str) -> str:
     return f"ORDER#{order_id}"
-
-
-@dataclass
-class OrderEffects:
-    """What a change of an order means outside the order item (computed by the domain)."""
-
-    events: list[TimelineEvent] = field(default_factory=list)
-    mails: list[QueuedMail] = field(default_factory=list)
-    counted_before: tuple[bool, int] = (False, 0)  # (in the order count, money counted) before
-    counted_after: tuple[bool, int] = (False, 0)
-    unprocessed_delta: int = 0
-    payment_due: tuple[bool, bool] = (False, False)  # (before, after): awaiting an online payment
-    sales: list[SalesChange] = field(default_factory=list)
-    customer_events: list[TimelineEvent] = field(default_factory=list)
-    payment_event_id: str | None = None  # a provider event applied with this change (once)
 
 
 def _sort_key(order: Order) -> str:
@@ -123,7 +108,7 @@ def _stage_effects(tx, order: Order, effects: OrderEffects) -> None:
                   actions=[CounterItem.value.add(effects.unprocessed_delta), CounterItem.item_type.set(CounterItem)])
     month, day = order.created_at[:7], order.created_at[:10]
     for change in effects.sales:
-        actions = [ProductSalesItem.quantity.add(change.quantity), ProductSalesItem.revenue.add(change.revenue),
+        actions: list[Action] = [ProductSalesItem.quantity.add(change.quantity), ProductSalesItem.revenue.add(change.revenue),
                    ProductSalesItem.sku.set(change.sku), ProductSalesItem.day.set(day),
                    ProductSalesItem.name.set(change.name), ProductSalesItem.item_type.set(ProductSalesItem)]
         if change.listed is True:
@@ -141,29 +126,22 @@ def _in_days(iso: str, days: int) -> int:
     return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()) + days * 86400
 
 
-class OrderExists(Conflict):
-    """An order with this id was placed already (a retried checkout, a renewal run twice)."""
-
-
 def place(order: Order, effects: OrderEffects, customer: Customer | None = None,
-          guest_entry: Customer | None = None, also: Callable[[TransactWrite], None] | None = None) -> Order:
+          guest_entry: Customer | None = None, also: Sequence[Companion] = ()) -> Order:
     """A new order, its number, and everything it changes, in ONE transaction: for a registered
-    customer the history card and stats; for a guest, the guest's own customer entry; and what
-    `also` adds (other repositories' writes: the cart's closing, a coupon's use, a subscription).
-    A failed condition of those raises TransactWriteError for the caller to read."""
+    customer the history card and stats; for a guest, the guest's own customer entry; and `also`
+    (other repositories' writes: the cart's closing, a coupon's use, a subscription). OrderExists if
+    the order is there already; a companion's refusal as its domain error; else a Conflict."""
     item = _item(order)
     try:
         with transact_write() as tx:
             _stage_placement(tx, item, order, effects, customer, guest_entry)
-            if also is not None:
-                also(tx)
+            for companion in also:
+                companions.stage(tx, companion)
     except TransactWriteError as error:
-        failed = failed_conditions(error)
-        if "order" in failed:
-            raise OrderExists("This order exists already.")
-        if also is not None and failed - {"customer", "order_summary", "order_number"}:
-            raise
-        raise _changed_meanwhile()
+        if "order" in failed_conditions(error):
+            raise OrderExists("This order exists already.") from error
+        raise companions.refusal(error, list(also)) or _changed_meanwhile() from error
     return dataclasses.replace(order, version=item.version)
 
 
@@ -176,7 +154,7 @@ def _stage_placement(tx, item: OrderItem, order: Order, effects: OrderEffects, c
     counted, spent = effects.counted_after
     if guest_entry is not None:
         card = customer_repo.order_summary_item(guest_entry.id, _summary(order), counted=counted, counted_total=spent)
-        customer_repo.stage_create(tx, guest_entry, effects.customer_events, companions=[card])
+        customer_repo.stage_create(tx, guest_entry, effects.customer_events, extra_items=[card])
     elif customer is not None:
         customer_repo.stage_order_added(tx, customer, _summary(order), counted, spent, order.is_test, effects.customer_events)
     _stage_effects(tx, order, effects)
@@ -184,10 +162,6 @@ def _stage_placement(tx, item: OrderItem, order: Order, effects: OrderEffects, c
 
 def _changed_meanwhile() -> Conflict:
     return Conflict("The order was changed by someone else meanwhile; read it again and retry.")
-
-
-class PaymentEventSeen(Conflict):
-    """The provider event was applied already (a replay)."""
 
 
 def save(before: Order, after: Order, effects: OrderEffects) -> Order:
@@ -203,8 +177,8 @@ def save(before: Order, after: Order, effects: OrderEffects) -> Order:
             _stage_effects(tx, after, effects)
     except TransactWriteError as error:
         if "processed_event" in failed_conditions(error):
-            raise PaymentEventSeen("This payment event was applied already.")
-        raise _changed_meanwhile()
+            raise PaymentEventSeen("This payment event was applied already.") from error
+        raise _changed_meanwhile() from error
     return dataclasses.replace(after, version=item.version)
 
 
@@ -222,8 +196,8 @@ def delete(order: Order, effects: OrderEffects) -> None:
             elif order.customer_entry_id is not None:
                 customer_repo.stage_order_removed(tx, order.customer_entry_id, order.id, *effects.counted_before)
             _stage_effects(tx, order, dataclasses.replace(effects, events=[], mails=[]))
-    except TransactWriteError:
-        raise _changed_meanwhile()
+    except TransactWriteError as error:
+        raise _changed_meanwhile() from error
     events = OrderEventItem.query(order_pk(order.id), OrderEventItem.SK.startswith("EVT#"), attributes_to_get=["PK", "SK"])
     with OrderEventItem.batch_write() as batch:
         for event in events:
@@ -277,7 +251,7 @@ def list_page(axis: str | None, value: str | None, created_from: str | None, cre
 def awaiting_payment_since(created_before: str, limit: int) -> list[str]:
     """Ids of the open online orders still unpaid, placed before the given time, oldest first: one
     Query on `PAYDUE`, which holds only those."""
-    return [due.order_id for due in PaymentDueItem.query("PAYDUE", PaymentDueItem.SK < created_before, limit=limit)]
+    return [due.order_id for due in PaymentDueItem.query("PAYDUE", created_before > PaymentDueItem.SK, limit=limit)]
 
 
 def timeline(order_id: str, limit: int, next_token: str | None) -> Page[TimelineEvent]:
@@ -297,15 +271,6 @@ def unprocessed_count() -> int:
         return int(CounterItem.get(f"COUNTER#{UNPROCESSED}", "COUNTER").value)
     except CounterItem.DoesNotExist:
         return 0
-
-
-@dataclass
-class SkuSales:
-    sku: str
-    name: str
-    quantity: int
-    revenue: int
-    order_ids: set[str]
 
 
 def sales(months: list[str], day_from: str, day_to: str) -> list[SkuSales]:

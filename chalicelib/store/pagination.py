@@ -2,18 +2,9 @@
 import base64
 import binascii
 import json
-from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from chalicelib.domain.errors import BadRequest
-
-T = TypeVar("T")
-
-
-@dataclass
-class Page(Generic[T]):
-    items: list[T]
-    next_token: str | None
+from chalicelib.domain.pages import Page
 
 
 def encode_token(last_evaluated_key: dict | None) -> str | None:
@@ -30,7 +21,7 @@ def decode_token(token: str | None, key_names: set[str]) -> dict | None:
     try:
         key = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (binascii.Error, ValueError):
-        raise BadRequest("next_token is not a valid page token.")
+        raise BadRequest("next_token is not a valid page token.") from None
     valid = (
         isinstance(key, dict)
         and set(key) == key_names

@@ -1,14 +1,16 @@
 """Products: `PRODUCT#<sku>/PRODUCT`; GSI1 `PRODUCTS` (all, by name) for staff; GSI2 `PRODUCTS#active`
 (sparse: active only, by name) for the storefront."""
 import dataclasses
+from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.pages import Page
 from chalicelib.domain.products import Product, ProductStatus, Supplier
 from chalicelib.domain.text import fold
 from chalicelib.store.models import ProductItem, condition_failed
-from chalicelib.store.pagination import Page, decode_token, encode_token
+from chalicelib.store.pagination import decode_token, encode_token
 
 _FIELDS = ("sku", "name", "price", "status", "category", "brand", "stock", "created_at", "updated_at")
 
@@ -17,7 +19,7 @@ def _key(sku: str) -> tuple[str, str]:
     return f"PRODUCT#{sku}", "PRODUCT"
 
 
-def _index_attributes(product: Product) -> dict[str, str | None]:
+def _index_attributes(product: Product) -> dict[str, Any]:
     by_name = f"{fold(product.name)}#{product.sku}"
     active = product.status == ProductStatus.ACTIVE
     return {"GSI1PK": "PRODUCTS", "GSI1SK": by_name,
@@ -32,13 +34,14 @@ def _to_domain(item: ProductItem) -> Product:
 
 
 def create(product: Product) -> Product:
-    item = ProductItem(*_key(product.sku), suppliers=[dataclasses.asdict(s) for s in product.suppliers],
-                       **_index_attributes(product), **{name: getattr(product, name) for name in _FIELDS})
+    attributes = {**_index_attributes(product), **{name: getattr(product, name) for name in _FIELDS}}
+    pk, sk = _key(product.sku)
+    item = ProductItem(pk, sk, suppliers=[dataclasses.asdict(s) for s in product.suppliers], **attributes)
     try:
         item.save(condition=ProductItem.PK.does_not_exist())
     except PutError as error:
         if condition_failed(error):
-            raise Conflict(f"A product with sku '{product.sku}' already exists.", [{"field": "sku"}])
+            raise Conflict(f"A product with sku '{product.sku}' already exists.", [{"field": "sku"}]) from error
         raise
     return dataclasses.replace(product, version=item.version)
 
@@ -61,7 +64,7 @@ def update(product: Product) -> Product:
         item.update(actions=actions)
     except UpdateError as error:
         if condition_failed(error):
-            raise Conflict("The product was changed by someone else meanwhile; read it again and retry.")
+            raise Conflict("The product was changed by someone else meanwhile; read it again and retry.") from error
         raise
     return dataclasses.replace(product, version=item.version)
 

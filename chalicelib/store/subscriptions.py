@@ -9,21 +9,22 @@ Changes are saved under the version read; their timeline events go to the custom
 the same transaction. A renewal's advance is staged into the transaction that places its order.
 """
 import dataclasses
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib.domain.customers import TimelineEvent, utc_now
+from chalicelib.domain.clock import utc_now
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.pages import Page
 from chalicelib.domain.subscriptions import Subscription, SubscriptionLine, SubscriptionStatus, created_event
+from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.store import customers as customer_repo
-from chalicelib.store.models import ALL_OLD, SubscriptionItem, failed_conditions, transact_write
-from chalicelib.store.pagination import Page, decode_token, one_request
+from chalicelib.store.models import ALL_OLD, SubscriptionItem, transact_write
+from chalicelib.store.pagination import decode_token, one_request
 
 _SK = "SUB"
 _DUE = "SUBDUE"
-_TYPE = "subscription"  # the item's discriminator: names it among a cancelled transaction's reasons
 _SCALARS = ("id", "customer_id", "frequency", "next_renewal_at", "status", "payment_method", "delivery_method",
             "billing_address", "shipping_address", "attribution", "first_order_id", "last_order_id", "renewals",
             "created_at", "updated_at")
@@ -39,7 +40,7 @@ def _due_key(next_renewal_at: str, subscription_id: str) -> str:
     return f"{next_renewal_at}#{subscription_id}"
 
 
-def _index_attributes(subscription: Subscription) -> dict[str, str | None]:
+def _index_attributes(subscription: Subscription) -> dict[str, Any]:
     active = subscription.status == SubscriptionStatus.ACTIVE
     return {"GSI1PK": _DUE if active else None,
             "GSI1SK": _due_key(subscription.next_renewal_at, subscription.id) if active else None,
@@ -63,7 +64,8 @@ def _to_domain(item: SubscriptionItem) -> Subscription:
     return Subscription(products=lines, version=item.version, **fields)
 
 
-def _changed_meanwhile() -> Conflict:
+def changed_meanwhile() -> Conflict:
+    """The subscription moved since it was read (its version condition failed)."""
     return Conflict("The subscription was changed by someone else meanwhile; read it again and retry.")
 
 
@@ -91,8 +93,8 @@ def update(before: Subscription, after: Subscription, events: Iterable[TimelineE
             tx.save(item, return_values=ALL_OLD)  # PynamoDB conditions it on the version and bumps it
             for event in events:
                 tx.save(customer_repo.event_item(after.customer_id, event))
-    except TransactWriteError:
-        raise _changed_meanwhile()
+    except TransactWriteError as error:
+        raise changed_meanwhile() from error
     return dataclasses.replace(after, version=item.version)
 
 
@@ -105,7 +107,7 @@ def due(before_iso: str, limit: int, after: Subscription | None = None) -> list[
         start = {"PK": {"S": _pk(after.id)}, "SK": {"S": _SK}, "GSI1PK": {"S": _DUE},
                  "GSI1SK": {"S": _due_key(after.next_renewal_at, after.id)}}
     # '$' sorts right after '#': every key of a renewal at `before_iso` itself is below it.
-    result = SubscriptionItem.gsi1.query(_DUE, SubscriptionItem.GSI1SK < f"{before_iso}$", limit=limit,
+    result = SubscriptionItem.gsi1.query(_DUE, f"{before_iso}$" > SubscriptionItem.GSI1SK, limit=limit,
                                          last_evaluated_key=start)
     return [_to_domain(item) for item in result]
 
@@ -130,15 +132,3 @@ def stage_renewed(tx, subscription: Subscription, order_id: str, next_renewal_at
                             SubscriptionItem.last_order_id.set(order_id), SubscriptionItem.renewals.add(1),
                             SubscriptionItem.updated_at.set(updated_at or utc_now())],
               condition=SubscriptionItem.status == SubscriptionStatus.ACTIVE, return_values=ALL_OLD)
-
-
-@contextmanager
-def renewal_conflicts() -> Iterator[None]:
-    """Around a placement that staged `stage_renewed`: a transaction cancelled by the subscription's
-    condition (another run advanced it, staff changed it) becomes a Conflict."""
-    try:
-        yield
-    except TransactWriteError as error:
-        if _TYPE in failed_conditions(error):
-            raise _changed_meanwhile()
-        raise

@@ -9,12 +9,13 @@
 """
 from pynamodb.exceptions import DeleteError, UpdateError
 
-from chalicelib.domain.customers import TimelineEvent
 from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.pages import Page
 from chalicelib.domain.support import Review, Ticket, TicketMessage, TicketStatus, TicketSummary
+from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.store.customers import customer_pk, event_item
 from chalicelib.store.models import ReviewItem, TableItem, TicketItem, TicketMessageItem, condition_failed, transact_write
-from chalicelib.store.pagination import Page, decode_token, encode_token, newest_first
+from chalicelib.store.pagination import decode_token, encode_token, newest_first
 
 _GSI1_KEYS = {"PK", "SK", "GSI1PK", "GSI1SK"}
 
@@ -60,7 +61,8 @@ def ticket(customer_id: str, ticket_id: str) -> Ticket:
     items = list(TableItem.query(customer_pk(customer_id), TableItem.SK.between(sk, f"{sk}#MSG#~"), consistent_read=True))
     if not items or not isinstance(items[0], TicketItem):
         raise _no_ticket()
-    messages = [TicketMessage(id=m.id, author=m.author, text=m.text, at=m.at) for m in items[1:]]
+    messages = [TicketMessage(id=m.id, author=m.author, text=m.text, at=m.at) for m in items[1:]
+                if isinstance(m, TicketMessageItem)]
     return Ticket(**_summary(items[0]).model_dump(), messages=messages)
 
 
@@ -81,7 +83,7 @@ def change_ticket(customer_id: str, ticket_id: str, changes: dict[str, str]) -> 
                                                    condition=TicketItem.PK.exists())
     except UpdateError as error:
         if condition_failed(error):
-            raise _no_ticket()
+            raise _no_ticket() from error
         raise
 
 
@@ -96,7 +98,7 @@ def add_message(customer_id: str, ticket_id: str, message: TicketMessage) -> Non
         if not condition_failed(error):
             raise
         ticket(customer_id, ticket_id)  # NotFound if there is no such ticket, else it is closed
-        raise Conflict("The ticket is closed; reopen it (status open) to add a message.")
+        raise Conflict("The ticket is closed; reopen it (status open) to add a message.") from error
     _message_item(customer_id, ticket_id, message).save()
 
 
@@ -129,7 +131,7 @@ def review(customer_id: str, review_id: str) -> Review:
     try:
         return _review(ReviewItem.get(customer_pk(customer_id), _review_sk(review_id), consistent_read=True))
     except ReviewItem.DoesNotExist:
-        raise _no_review()
+        raise _no_review() from None
 
 
 def change_review(customer_id: str, review_id: str, changes: dict) -> Review:
@@ -139,7 +141,7 @@ def change_review(customer_id: str, review_id: str, changes: dict) -> Review:
         item.update(actions=[getattr(ReviewItem, k).set(v) for k, v in changes.items()], condition=ReviewItem.PK.exists())
     except UpdateError as error:
         if condition_failed(error):
-            raise _no_review()
+            raise _no_review() from error
         raise
     return _review(item)
 
@@ -149,7 +151,7 @@ def delete_review(customer_id: str, review_id: str) -> None:
         _review_key(customer_id, review_id).delete(condition=ReviewItem.PK.exists())
     except DeleteError as error:
         if condition_failed(error):
-            raise _no_review()
+            raise _no_review() from error
         raise
 
 

@@ -71,8 +71,10 @@ def test_changing_email_frees_the_old_one_and_takes_the_new_one(api, admin_token
     assert api.patch(f"/admin/customers/{first['id']}", {"email": "TAKEN@example.com"}, token=admin_token).status == 409
     # Moving to a free email works, and the old one can be used again
     assert api.patch(f"/admin/customers/{first['id']}", {"email": "new@example.com"}, token=admin_token).status == 200
-    assert api.post("/admin/customers", {"email": "old@example.com", "first_name": "O", "last_name": "P"}, token=admin_token).status == 201
-    assert api.post("/admin/customers", {"email": "new@example.com", "first_name": "N", "last_name": "P"}, token=admin_token).status == 409
+    assert api.post("/admin/customers", {"email": "old@example.com", "first_name": "O", "last_name": "P"},
+                    token=admin_token).status == 201
+    assert api.post("/admin/customers", {"email": "new@example.com", "first_name": "N", "last_name": "P"},
+                    token=admin_token).status == 409
 
 
 def test_delete_removes_the_customer_and_frees_the_email(api, admin_token, new_customer):
@@ -81,7 +83,8 @@ def test_delete_removes_the_customer_and_frees_the_email(api, admin_token, new_c
     assert api.get(f"/admin/customers/{created['id']}", token=admin_token).status == 404
     assert api.get(f"/admin/customers/{created['id']}/timeline", token=admin_token).status == 404
     assert api.delete(f"/admin/customers/{created['id']}", token=admin_token).status == 404
-    assert api.post("/admin/customers", {"email": "gone@example.com", "first_name": "G", "last_name": "H"}, token=admin_token).status == 201
+    assert api.post("/admin/customers", {"email": "gone@example.com", "first_name": "G", "last_name": "H"},
+                    token=admin_token).status == 201
 
 
 def test_list_is_sorted_by_last_name_when_nobody_ordered_and_pages_through(api, admin_token, new_customer):
@@ -175,7 +178,8 @@ def test_support_can_read_but_not_write(api, new_customer):
     support = staff_token("support")
     assert api.get(f"/admin/customers/{created['id']}", token=support).status == 200
     assert api.get("/admin/customers", token=support).status == 200
-    assert api.post("/admin/customers", {"email": "x@example.com", "first_name": "X", "last_name": "Y"}, token=support).status == 403
+    assert api.post("/admin/customers", {"email": "x@example.com", "first_name": "X", "last_name": "Y"},
+                    token=support).status == 403
     assert api.patch(f"/admin/customers/{created['id']}", {"status": "blocked"}, token=support).status == 403
     assert api.delete(f"/admin/customers/{created['id']}", token=support).status == 403
     assert api.get(f"/admin/customers/{created['id']}", token=support).json["status"] == "active"

@@ -46,7 +46,8 @@ def test_an_agent_prepares_a_cart_with_schedule_and_attribution(api, catalogue, 
 
 
 @pytest.mark.parametrize("change", [{"schedule": {"kind": "recurring"}}, {"schedule": {"kind": "once", "frequency": "weekly"}},
-                                    {"schedule": {"kind": "recurring", "frequency": "daily"}}, {"attribution": {"agent_id": "me"}},
+                                    {"schedule": {"kind": "recurring", "frequency": "daily"}},
+                                    {"attribution": {"agent_id": "me"}},
                                     {"coupon": "NOPE"}, {"unknown": 1}])
 def test_bad_cart_changes_are_refused(api, catalogue, customer, agent, change):
     cart_id = _prepared_cart(api, customer, agent)

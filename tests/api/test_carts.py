@@ -37,7 +37,8 @@ def test_a_guest_fills_a_cart_at_catalogue_prices(api, catalogue):
     _add(api, cart_id, "TEA-01", 1, headers=auth)
     api.patch(f"/store/carts/{cart_id}/items/TEA-01", {"quantity": 4}, headers=auth)
     cart = api.delete(f"/store/carts/{cart_id}/items/TEA-01", headers=auth).json
-    assert [(line["sku"], line["quantity"], line["unit_price"], line["total"]) for line in cart["lines"]] == [("MUG-01", 3, 1250, 3750)]
+    assert [(line["sku"], line["quantity"], line["unit_price"], line["total"])
+            for line in cart["lines"]] == [("MUG-01", 3, 1250, 3750)]
     assert (cart["subtotal"], cart["discount"], cart["total"], cart["state"]) == (3750, 0, 3750, "open")
     assert "cart_token" not in cart or cart["cart_token"] is None
     assert api.get(f"/store/carts/{cart_id}", headers=auth).json["total"] == 3750
@@ -72,7 +73,7 @@ def test_a_cart_is_reached_only_by_whoever_holds_it(api, catalogue):
     guest_id, guest_auth = _guest_cart(api)
     other_id, other_auth = _guest_cart(api)
     lea, lea_token = _shopper(api)
-    max_, max_token = _shopper(api, "max@example.com")
+    _, max_token = _shopper(api, "max@example.com")
     lea_cart = api.post("/store/carts", {}, token=lea_token).json
     assert lea_cart["customer_id"] == lea["id"] and lea_cart.get("cart_token") is None
     for reply in (api.get(f"/store/carts/{guest_id}"),  # no token
@@ -165,7 +166,7 @@ def test_a_customer_who_must_verify_their_email_cannot_check_out_yet(api, admin_
 
 
 def test_a_guest_cart_joins_the_customers_cart_at_login(api, catalogue):
-    lea, token = _shopper(api)
+    _, token = _shopper(api)
     mine = api.post("/store/carts", {}, token=token).json
     _add(api, mine["id"], "MUG-01", 1, token=token)
     guest_id, auth = _guest_cart(api)
@@ -179,7 +180,8 @@ def test_a_guest_cart_joins_the_customers_cart_at_login(api, catalogue):
     assert {(line["sku"], line["quantity"]) for line in merged["lines"]} == {("MUG-01", 3), ("TEA-01", 1)}
     assert api.get(f"/store/carts/{guest_id}", headers=auth).json["state"] == "merged"
     # A second login with the same cart changes nothing
-    api.post("/store/login", {"email": "lea@example.com", "password": PASSWORD, "cart_id": guest_id, "cart_token": auth["X-Cart-Token"]})
+    api.post("/store/login", {"email": "lea@example.com", "password": PASSWORD, "cart_id": guest_id,
+                              "cart_token": auth["X-Cart-Token"]})
     assert api.get(f"/store/carts/{mine['id']}", token=token).json["quantity"] == 4
 
 
@@ -258,19 +260,21 @@ def test_a_coupon_that_cannot_be_used_is_refused_with_its_reason(api, admin_toke
     # And an expired coupon gives nothing in the cart and is refused at checkout
     api.delete(f"/store/carts/{cart_id}/coupon", headers=auth)
     clock.advance(days=2)
-    assert api.post(f"/store/carts/{cart_id}/coupon", {"code": "WELCOME5"}, headers=auth).json["error"]["message"] == "the coupon has expired"
+    assert api.post(f"/store/carts/{cart_id}/coupon", {"code": "WELCOME5"},
+                    headers=auth).json["error"]["message"] == "the coupon has expired"
     assert len(api.get("/admin/orders", token=admin_token).json["items"]) == 1
 
 
 def test_a_customer_uses_a_coupon_at_most_as_often_as_allowed(api, admin_token, catalogue):
     _coupon(api, admin_token, usage_limit=None, per_customer_limit=1)
-    lea, token = _shopper(api)
+    _, token = _shopper(api)
     for expected in (201, 422):
         cart = api.post("/store/carts", {}, token=token).json
         _add(api, cart["id"], "MUG-01", 1, token=token)
         applied = api.post(f"/store/carts/{cart['id']}/coupon", {"code": "WELCOME5"}, token=token)
         if expected == 201:
             assert applied.status == 200
-            assert _checkout(api, cart["id"], body={"payment_method": "card", "shipping_address": SHIP}, token=token).status == 201
+            assert _checkout(api, cart["id"], body={"payment_method": "card", "shipping_address": SHIP},
+                             token=token).status == 201
         else:
             assert applied.status == 422 and "already used" in applied.json["error"]["message"]

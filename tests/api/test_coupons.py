@@ -122,7 +122,7 @@ def test_check_gives_the_discount_or_the_reason(api, admin_token, clock):
     coupon, discount = service.check("spring10", 3000, "cust:01J0")
     assert (coupon.code, discount) == ("SPRING10", 300)
     # When the order is too small, or the code unknown, then 422 with the reason
-    with pytest.raises(InvalidInput, match="the order must be at least 20.00"):
+    with pytest.raises(InvalidInput, match=r"the order must be at least 20.00"):
         service.check("SPRING10", 1999, "cust:01J0")
     with pytest.raises(InvalidInput, match="there is no coupon with this code"):
         service.check("WINTER", 3000, "cust:01J0")
@@ -174,10 +174,9 @@ def test_a_failure_elsewhere_in_the_transaction_is_not_blamed_on_the_coupon(api,
     # Given an order already written, when a checkout writes it again with a good coupon
     _add(api, admin_token)
     assert _redeem("SPRING10", "cust:ANN", "order-1") is None
-    with pytest.raises(TransactWriteError) as failed:
-        with transact_write() as tx:
-            tx.save(DocumentItem("TEST_ORDERS", "order-1"), condition=DocumentItem.PK.does_not_exist(), return_values="ALL_OLD")
-            repo.stage_redemption(tx, repo.get("SPRING10"), "cust:BOB")
+    with pytest.raises(TransactWriteError) as failed, transact_write() as tx:
+        tx.save(DocumentItem("TEST_ORDERS", "order-1"), condition=DocumentItem.PK.does_not_exist(), return_values="ALL_OLD")
+        repo.stage_redemption(tx, repo.get("SPRING10"), "cust:BOB")
     # Then the coupon is not the reason, and nothing of Bob's use was written
     assert repo.exhausted_reason(failed.value) is None
     assert repo.get("SPRING10").used == 1 and repo.uses_by("SPRING10", "cust:BOB") == 0

@@ -120,7 +120,8 @@ def test_the_largest_customer_write_fits_in_one_transaction(api, admin_token):
     after = {"email": _varied(11, 60).lower() + "@example.org", "first_name": _varied(13), "last_name": _varied(17),
              "phone": "+1 555 010 7788"}
     for fields in (before, after):
-        assert len(customer_searchable(fields["first_name"], fields["last_name"], fields["email"], fields["phone"])[1]) == MAX_GRAMS
+        assert len(customer_searchable(fields["first_name"], fields["last_name"], fields["email"],
+                                       fields["phone"])[1]) == MAX_GRAMS
     created = api.post("/admin/customers", before, token=admin_token)
     assert created.status == 201, created.json
     # When every searchable field changes at once (all index entries replaced)

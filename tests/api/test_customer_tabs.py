@@ -58,7 +58,8 @@ def test_notes_can_be_changed_by_their_author_for_five_minutes(api, new_customer
     assert api.patch(f"{path}/{note['id']}", {"text": "x"}, token=colleague).status == 403
     # The author may, within five minutes
     clock.advance(minutes=4)
-    assert api.patch(f"{path}/{note['id']}", {"text": "Called about the parcel"}, token=author).json["text"] == "Called about the parcel"
+    assert api.patch(f"{path}/{note['id']}", {"text": "Called about the parcel"},
+                     token=author).json["text"] == "Called about the parcel"
     # Not after
     clock.advance(minutes=2)
     assert api.patch(f"{path}/{note['id']}", {"text": "y"}, token=author).status == 409
@@ -94,7 +95,8 @@ def test_tags_are_added_removed_and_listed(api, admin_token, new_customer):
     api.post(path, {"tag": "vip"}, token=admin_token)  # twice: still once
     api.post(f"/admin/customers/{other['id']}/tags", {"tag": "vip"}, token=admin_token)
     assert api.get(f"/admin/customers/{customer['id']}", token=admin_token).json["tags"] == ["wholesale", "vip"]
-    assert {c["id"] for c in api.get("/admin/customers?tag=vip", token=admin_token).json["items"]} == {customer["id"], other["id"]}
+    tagged = api.get("/admin/customers?tag=vip", token=admin_token).json["items"]
+    assert {c["id"] for c in tagged} == {customer["id"], other["id"]}
     assert api.delete(f"{path}/vip", token=admin_token).json["tags"] == ["wholesale"]
     assert [c["id"] for c in api.get("/admin/customers?tag=vip", token=admin_token).json["items"]] == [other["id"]]
     assert api.delete(f"{path}/vip", token=admin_token).status == 404

@@ -118,7 +118,8 @@ def test_a_template_using_a_variable_its_emails_do_not_have_is_refused(api, admi
     # The welcome email has no order; an order email has one
     reply = api.patch("/admin/email-templates/welcome", {"body": "Your order {{ order.number }}"}, token=admin_token)
     assert reply.status == 422 and reply.json["error"]["details"][0]["field"] == "body"
-    reply = api.patch("/admin/email-templates/order_shipped", {"body": "Order {{ order.number }}: {{ order.total | money(order.currency) }}"},
+    reply = api.patch("/admin/email-templates/order_shipped",
+                      {"body": "Order {{ order.number }}: {{ order.total | money(order.currency) }}"},
                       token=admin_token)
     assert reply.status == 200 and reply.json["body"] == "Order {{ order.number }}: {{ order.total | money(order.currency) }}"
 

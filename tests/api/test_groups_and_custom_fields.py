@@ -11,7 +11,8 @@ def test_guests_and_default_exist_from_the_start_and_cannot_be_deleted(api, admi
 
 def test_a_vip_group_with_a_discount_and_moving_customers_into_it(api, admin_token, new_customer):
     vip = api.post("/admin/groups", {"name": "VIP", "discount_percent": 15}, token=admin_token)
-    assert vip.status == 201 and vip.json == {"id": "vip", "name": "VIP", "discount_percent": 15, "is_default": False, "built_in": False}
+    assert vip.status == 201 and vip.json == {"id": "vip", "name": "VIP", "discount_percent": 15, "is_default": False,
+                                              "built_in": False}
     customer = new_customer()
     assert customer["group_id"] == "default"
     api.patch(f"/admin/customers/{customer['id']}", {"group_id": "vip"}, token=admin_token)
@@ -53,7 +54,8 @@ def test_settings_are_validated(api, admin_token):
     for bad in ({"abandoned_cart_delay_minutes": 29}, {"abandoned_cart_delay_minutes": 181}, {"currency": "euro"},
                 {"invoicing": {"issue_for": "friends"}}, {"colour": "red"}):
         assert api.patch("/admin/settings", bad, token=admin_token).status == 422, bad
-    assert api.patch("/admin/settings", {"abandoned_cart_delay_minutes": 90}, token=admin_token).json["abandoned_cart_delay_minutes"] == 90
+    assert api.patch("/admin/settings", {"abandoned_cart_delay_minutes": 90},
+                     token=admin_token).json["abandoned_cart_delay_minutes"] == 90
     assert api.patch("/admin/settings", {"currency": "BGN"}, token=staff_token("support")).status == 403
 
 
@@ -80,7 +82,8 @@ def test_custom_field_values_are_typed_and_validated(api, admin_token, new_custo
 
 def test_required_custom_fields_and_filtering_by_them(api, admin_token, new_customer):
     _define(api, admin_token, key="region", label="Sales region", type="choice", options=["north", "south"], required=True)
-    assert api.post("/admin/customers", {"email": "r@example.com", "first_name": "R", "last_name": "S"}, token=admin_token).status == 422
+    assert api.post("/admin/customers", {"email": "r@example.com", "first_name": "R", "last_name": "S"},
+                    token=admin_token).status == 422
     north = new_customer(custom_fields={"region": "north"})
     new_customer(custom_fields={"region": "south"})
     found = api.get("/admin/customers?custom_field=region:north", token=admin_token).json["items"]

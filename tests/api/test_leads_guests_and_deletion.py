@@ -28,7 +28,8 @@ def test_a_guest_appears_once_per_order_and_a_registered_customer_once(api, admi
     _place_order(registered["id"], "2026-10-03T10:00:00.000Z")
     _place_order(registered["id"], "2026-10-04T10:00:00.000Z")
     rows = api.get("/admin/customers?q=guest@", token=admin_token).json["items"]
-    assert sorted((c["registered"], c["stats"]["order_count"]) for c in rows) == [(False, 0), (False, 1), (True, 2)]  # the test order counts nowhere
+    # the test order counts nowhere
+    assert sorted((c["registered"], c["stats"]["order_count"]) for c in rows) == [(False, 0), (False, 1), (True, 2)]
     guests = {c["guest_order_id"]: c for c in rows if not c["registered"]}
     assert set(guests) == {first["id"], second["id"]}
     assert guests[second["id"]]["has_test_orders"] is True and guests[second["id"]]["stats"]["total_spent"] == 0
@@ -70,7 +71,8 @@ def test_my_addresses_are_mine_only(api):
     _register(api, "you@example.com")
     mine = api.post("/store/login", {"email": "me@example.com", "password": "long enough pass"}).json["token"]
     yours = api.post("/store/login", {"email": "you@example.com", "password": "long enough pass"}).json["token"]
-    added = api.post("/store/me/addresses", {"line1": "1 A St", "city": "Oslo", "country": "NO", "default_shipping": True}, token=mine)
+    added = api.post("/store/me/addresses", {"line1": "1 A St", "city": "Oslo", "country": "NO", "default_shipping": True},
+                     token=mine)
     assert added.status == 201 and added.json["default_shipping"] is True
     assert [a["city"] for a in api.get("/store/me/addresses", token=mine).json["items"]] == ["Oslo"]
     assert api.get("/store/me/addresses", token=yours).json["items"] == []

@@ -31,7 +31,8 @@ def test_an_order_for_a_customer_is_numbered_and_lands_on_their_card(api, admin_
     second = place(customer_id=customer["id"], lines=[{"sku": "TEA-01", "quantity": 1}], delivery_method="pickup")
     # Then they are numbered from 1001, priced from the catalogue, and the buyer is the customer
     assert (first["number"], second["number"]) == (1001, 1002)
-    assert first["lines"] == [{"sku": "MUG-01", "name": "Enamel mug", "quantity": 2, "unit_price": 1250, "discount": 0, "total": 2500}]
+    assert first["lines"] == [{"sku": "MUG-01", "name": "Enamel mug", "quantity": 2, "unit_price": 1250, "discount": 0,
+                               "total": 2500}]
     assert (first["subtotal"], first["shipping"], first["total"], first["currency"]) == (2500, 490, 2990, "EUR")
     assert first["customer_id"] == customer["id"] and first["customer"]["email"] == customer["email"]
     assert first["attribution"] == {"channel": "admin", "agent_id": "staff:staff-1"}
@@ -39,7 +40,8 @@ def test_an_order_for_a_customer_is_numbered_and_lands_on_their_card(api, admin_
     stats = _stats(api, customer, admin_token)
     assert (stats["order_count"], stats["total_spent"], stats["average_order_value"]) == (2, 3790, 1895)
     assert [o["number"] for o in stats["last_orders"]] == [1002, 1001]
-    assert [o["number"] for o in api.get(f"/admin/customers/{customer['id']}/orders", token=admin_token).json["items"]] == [1002, 1001]
+    listed = api.get(f"/admin/customers/{customer['id']}/orders", token=admin_token).json["items"]
+    assert [o["number"] for o in listed] == [1002, 1001]
     assert _timeline_types(api, first, admin_token) == ["order_placed"]
 
 
@@ -59,7 +61,8 @@ def test_the_payment_method_decides_the_first_state(place, method, payment_statu
 
 
 def test_totals_are_recomputed_from_lines_and_discounts(place):
-    order = place(guest=GUEST, lines=[{"sku": "MUG-01", "quantity": 3, "discount": 250}, {"sku": "BAG-01", "quantity": 1, "unit_price": 1800}],
+    order = place(guest=GUEST, lines=[{"sku": "MUG-01", "quantity": 3, "discount": 250},
+                                      {"sku": "BAG-01", "quantity": 1, "unit_price": 1800}],
                   discount={"kind": "percent", "value": 10}, shipping=0)
     # 3 x 1250 - 250 = 3500; 1 x 1800 (staff price); 10 % of 5300 = 530
     assert [line["total"] for line in order["lines"]] == [3500, 1800]
@@ -141,7 +144,8 @@ def test_cancelling_and_refunding_update_the_customer_once(api, admin_token, pla
 
 
 def test_the_unprocessed_badge_counts_paid_and_cash_orders_not_yet_shipped(api, admin_token, place):
-    card, cash, wire = place(guest=GUEST), place(guest=GUEST, payment_method="cash_on_delivery"), place(guest=GUEST, payment_method="wire_transfer")
+    card, cash, wire = (place(guest=GUEST), place(guest=GUEST, payment_method="cash_on_delivery"),
+                        place(guest=GUEST, payment_method="wire_transfer"))
 
     def badge():
         return api.get("/admin/orders", token=admin_token).json["unprocessed_count"]
@@ -251,7 +255,8 @@ def test_edits_that_make_no_sense_are_refused(api, admin_token, place):
 
 def test_only_test_orders_and_never_paid_cancelled_orders_are_deleted(api, admin_token, place, new_customer):
     customer = new_customer()
-    test_order, real, cancelled = place(customer_id=customer["id"], is_test=True), place(customer_id=customer["id"]), place(guest=GUEST)
+    test_order, real, cancelled = place(customer_id=customer["id"], is_test=True), place(customer_id=customer["id"]),
+    place(guest=GUEST)
     _status(api, real, "paid", admin_token)
     _status(api, cancelled, "cancelled", admin_token)
     assert api.delete(f"/admin/orders/{real['id']}", token=admin_token).status == 409

@@ -68,8 +68,7 @@ def test_a_table_without_the_newest_index_gets_it_with_the_items_already_there(d
 
     # Then every index of the definition is there and active, and the new one finds the old item
     table = dynamodb.describe_table(TableName="shop-older")["Table"]
-    assert {i["IndexName"]: i["IndexStatus"] for i in table["GlobalSecondaryIndexes"]} == {
-        name: "ACTIVE" for name in INDEXES}
+    assert {i["IndexName"]: i["IndexStatus"] for i in table["GlobalSecondaryIndexes"]} == dict.fromkeys(INDEXES, "ACTIVE")
     assert stream_arn == table["LatestStreamArn"]
     found = dynamodb.query(TableName="shop-older", IndexName="GSI4", KeyConditionExpression="GSI4PK = :pk",
                            ExpressionAttributeValues={":pk": {"S": "G4#a"}})["Items"]

@@ -1,7 +1,7 @@
 """Schedules: expressions, and a tiny Chalice app's @app.schedule handlers fired on a fast clock."""
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from chalice import Chalice, Cron, Rate
@@ -10,11 +10,11 @@ from devstack.schedules import Scheduler, next_time
 
 
 def at(text: str) -> float:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp()
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
 
 
 def iso(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d %H:%M")
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M")
 
 
 @pytest.mark.parametrize("expression, after, expected", [

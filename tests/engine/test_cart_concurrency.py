@@ -1,8 +1,9 @@
 """Carts under concurrency (DynamoDB Local only: moto's writes are not atomic across threads)."""
 from concurrent.futures import ThreadPoolExecutor
 
+from chalicelib.domain.cart_inputs import Checkout
 from chalicelib.domain.errors import Conflict, InvalidInput
-from chalicelib.services import carts
+from chalicelib.services import cart_lines, checkout, shopper_carts
 from tests.support.orders import ADDRESS
 
 
@@ -16,9 +17,9 @@ def test_concurrent_adds_to_one_cart_lose_no_line(api, admin_token):
     for sku in skus:
         assert api.post("/admin/products", {"sku": sku, "name": sku, "price": 100}, token=admin_token).status == 201
     cart_id, token = _guest_cart(api)
-    load = lambda: carts.shopper_cart(cart_id, None, token)  # noqa: E731
+    load = lambda: shopper_carts.shopper_cart(cart_id, None, token)  # noqa: E731
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda sku: carts.add_item(load, sku, 1), skus + skus))  # each sku twice
+        list(pool.map(lambda sku: cart_lines.add_item(load, sku, 1), skus + skus))  # each sku twice
     cart = api.get(f"/store/carts/{cart_id}", headers={"X-Cart-Token": token}).json
     assert sorted((line["sku"], line["quantity"]) for line in cart["lines"]) == [(sku, 2) for sku in skus]
 
@@ -43,7 +44,7 @@ def test_concurrent_checkouts_of_one_cart_place_one_order(api, admin_token, cata
 def test_two_shoppers_cannot_both_take_a_coupons_last_use(api, admin_token, catalogue):
     api.post("/admin/coupons", {"code": "LAST1", "kind": "percent", "value": 10, "usage_limit": 1}, token=admin_token)
     cart_ids = []
-    for n in range(6):
+    for _ in range(6):
         cart_id, token = _guest_cart(api)
         api.post(f"/store/carts/{cart_id}/items", {"sku": "MUG-01", "quantity": 1}, headers={"X-Cart-Token": token})
         api.post(f"/store/carts/{cart_id}/coupon", {"code": "LAST1"}, headers={"X-Cart-Token": token})
@@ -51,11 +52,11 @@ def test_two_shoppers_cannot_both_take_a_coupons_last_use(api, admin_token, cata
 
     def check_out(pair):
         cart_id, token = pair
-        details = carts.inputs.Checkout(email=f"{cart_id.lower()}@example.com", payment_method="card",
-                                        shipping_address={**ADDRESS, "name": "Gus Guest"})
+        details = Checkout(email=f"{cart_id.lower()}@example.com", payment_method="card",
+                           shipping_address={**ADDRESS, "name": "Gus Guest"})
         for _ in range(10):  # a transaction cancelled by a concurrent one is retried, as a client would
             try:
-                carts.checkout(cart_id, None, token, details)
+                checkout.checkout(cart_id, None, token, details)
                 return "placed"
             except InvalidInput as refused:
                 return refused.message

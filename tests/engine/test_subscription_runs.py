@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from tests.events.test_subscription_renewals import _renew, _renewal_orders, _sub, subscribe  # noqa: F401 (fixture)
 
 
-def test_two_runs_at_the_same_time_place_one_order_per_period(api, admin_token, subscribe, clock):
+def test_two_runs_at_the_same_time_place_one_order_per_period(api, admin_token, subscribe, clock):  # noqa: F811
     # Given a subscription three weeks late
     customer, subscription = subscribe("weekly")
     clock.advance(days=21)

@@ -1,7 +1,8 @@
 """Abandoned-cart reminders: one per idle period, whatever the job does; never for carts without an email."""
+import contextlib
 
 from chalicelib.domain.mail import MailStatus
-from chalicelib.services import carts
+from chalicelib.services import cart_reminders
 from chalicelib.store import carts as cart_repo
 from tests.support.schedules import run_schedule
 
@@ -54,10 +55,11 @@ def test_a_cart_touched_again_is_reminded_again_after_a_new_idle_period(api, adm
 def test_guest_carts_empty_carts_and_checked_out_carts_get_no_reminder(api, admin_token, catalogue, clock):
     guest = api.post("/store/carts", {}).json
     api.post(f"/store/carts/{guest['id']}/items", {"sku": "MUG-01", "quantity": 1}, headers={"X-Cart-Token": guest["cart_token"]})
-    empty, _ = _shopper_cart(api, "empty@example.com", lines=())
+    _shopper_cart(api, "empty@example.com", lines=())
     bought, token = _shopper_cart(api, "bought@example.com")
     api.post(f"/store/carts/{bought['id']}/checkout", {"payment_method": "wire_transfer",
-                                                       "shipping_address": {"name": "B", "line1": "1 St", "city": "Lyon", "country": "FR"}},
+                                                       "shipping_address": {"name": "B", "line1": "1 St",
+                                                                            "city": "Lyon", "country": "FR"}},
              token=token)
     clock.advance(hours=3)
     assert _run() == {"queued": 0}
@@ -102,13 +104,11 @@ def test_a_run_that_stops_half_way_leaves_no_duplicate(api, admin_token, catalog
         return real(cart, at, mail)
 
     monkeypatch.setattr(cart_repo, "mark_reminded", crash_on_second)
-    try:
-        carts.send_cart_reminders()
-    except RuntimeError:
-        pass
+    with contextlib.suppress(RuntimeError):
+        cart_reminders.send_cart_reminders()
     monkeypatch.setattr(cart_repo, "mark_reminded", real)
-    assert carts.send_cart_reminders() == 1  # only the one the crashed run did not reach
-    assert carts.send_cart_reminders() == 0
+    assert cart_reminders.send_cart_reminders() == 1  # only the one the crashed run did not reach
+    assert cart_reminders.send_cart_reminders() == 0
     for cart in (first, second):
         assert len(_reminders(api, admin_token, cart["customer_id"])) == 1
 
@@ -122,7 +122,7 @@ def test_a_deleted_customers_cart_goes_and_never_holds_up_reminders(api, admin_t
     # When the first customer is deleted, before the stream has purged anything, one run can only remind the other
     old_image = raw_item(f"CUST#{gone['customer_id']}", "PROFILE")
     assert api.delete(f"/admin/customers/{gone['customer_id']}", token=admin_token).status == 204
-    assert carts.send_cart_reminders(limit=1) + carts.send_cart_reminders(limit=1) == 1
+    assert cart_reminders.send_cart_reminders(limit=1) + cart_reminders.send_cart_reminders(limit=1) == 1
     assert len(_reminders(api, admin_token, kept["customer_id"])) == 1
     # And once the stream delivers the deletion, the cart is gone too
     assert deliver(record("REMOVE", f"CUST#{gone['customer_id']}", "PROFILE", old_image=old_image)) == {"batchItemFailures": []}

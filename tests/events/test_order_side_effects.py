@@ -6,8 +6,8 @@ from moto.ses.models import ses_backends
 
 from chalicelib.settings import get_settings
 from tests.support.orders import GUEST
-from tests.support.streams import deliver, queued_mail_records, raw_item, record
 from tests.support.schedules import run_schedule
+from tests.support.streams import deliver, queued_mail_records, raw_item, record
 
 
 def _emails_tab(api, token, customer_id):
@@ -37,7 +37,8 @@ def test_each_status_the_customer_should_hear_about_queues_one_email(api, admin_
     assert queued() == ["order_delivered", "order_received", "order_shipped", "payment_received", "wire_transfer_instructions"]
     guest_order = place(guest=GUEST)
     _status(api, guest_order, "cancelled", admin_token)
-    assert sorted(e["template"] for e in _emails_tab(api, admin_token, guest_order["id"])) == ["order_cancelled", "order_received"]
+    emails = _emails_tab(api, admin_token, guest_order["id"])
+    assert sorted(e["template"] for e in emails) == ["order_cancelled", "order_received"]
 
 
 def test_a_failed_email_is_retried_and_the_order_keeps_its_status(api, admin_token, place, new_customer):

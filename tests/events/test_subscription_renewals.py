@@ -1,6 +1,6 @@
 """The daily schedule renews subscriptions: one order per period, whatever runs twice, overlaps or
 comes late; paused and cancelled subscriptions are left alone; products no longer sold are skipped."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -32,7 +32,7 @@ def subscribe(api, place, new_customer, clock):
 
 
 def _at(clock, *day, hour=9):
-    clock.current = datetime(*day, hour, tzinfo=timezone.utc)
+    clock.current = datetime(*day, hour, tzinfo=UTC)
 
 
 def _renew():
@@ -92,7 +92,7 @@ def test_a_weekly_subscription_renews_every_seven_days(api, admin_token, subscri
     # Given a weekly subscription started on Monday November 2nd 2026
     customer, subscription = subscribe("weekly")
     # When the job runs each week for three weeks (and once more the same day)
-    for week in range(3):
+    for _week in range(3):
         clock.advance(days=7)
         assert _renew() == 1
         assert _renew() == 0

@@ -190,7 +190,8 @@ def app_schedules() -> list:
 
 
 def lint(template: dict) -> list:
-    from cfnlint.api import ManualArgs, lint as cfn_lint
+    from cfnlint.api import ManualArgs
+    from cfnlint.api import lint as cfn_lint
 
     matches = cfn_lint(json.dumps(template), config=ManualArgs(regions=LINT_REGIONS,
                                                                ignore_checks=list(IGNORED_RULES)))

@@ -1,6 +1,5 @@
 """DynamoDB Local for tests: the jar from the npm package, one in-memory instance per test process."""
 import contextlib
-import os
 import socket
 import subprocess
 import time

@@ -6,7 +6,8 @@ from chalicelib.domain.payments import sign
 from chalicelib.settings import get_settings
 
 PRODUCTS = [
-    {"sku": "MUG-01", "name": "Enamel mug", "price": 1250, "suppliers": [{"name": "Tinware", "price": 400}, {"name": "Cheap Cups", "price": 310}]},
+    {"sku": "MUG-01", "name": "Enamel mug", "price": 1250,
+     "suppliers": [{"name": "Tinware", "price": 400}, {"name": "Cheap Cups", "price": 310}]},
     {"sku": "TEA-01", "name": "Assam tea", "price": 800},
     {"sku": "BAG-01", "name": "Canvas bag", "price": 2000},
 ]

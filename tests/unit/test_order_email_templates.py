@@ -24,7 +24,8 @@ def _parts(template: str, order: dict = ORDER) -> tuple[str, str, str]:
 
 def test_money_shows_minor_units_as_an_amount_with_its_currency():
     assert money(1250, "EUR") == "12.50 EUR"
-    assert (money(5, "USD"), money(0, "EUR"), money(-375, "EUR"), money(100000)) == ("0.05 USD", "0.00 EUR", "-3.75 EUR", "1000.00")
+    amounts = (money(5, "USD"), money(0, "EUR"), money(-375, "EUR"), money(100000))
+    assert amounts == ("0.05 USD", "0.00 EUR", "-3.75 EUR", "1000.00")
 
 
 @pytest.mark.parametrize("template", ORDER_TEMPLATES)
@@ -65,7 +66,7 @@ def test_an_address_without_name_or_zip_shows_no_gaps():
 
 def test_wire_transfer_instructions_give_the_total_and_the_order_number_as_reference():
     # When the wire transfer instructions are rendered
-    subject, text, html = _parts("wire_transfer_instructions")
+    _, text, html = _parts("wire_transfer_instructions")
     # Then they ask for the total with the order number as reference, bank details to be set by staff
     assert "transfer 42.40 EUR" in text and "Reference: 2071" in text
     assert "IBAN: (set your bank details in this template)" in text
@@ -93,6 +94,7 @@ def test_a_staff_template_failing_on_a_real_order_falls_back_to_the_default():
 
     override = TemplateOverride(name="order_shipped", body="Second item: {{ order.lines[1].name }}", updated_at="", updated_by="")
     # When the email is rendered for an order with a single line
-    message = mailer.render("order_shipped", {"order": {**ORDER, "lines": ORDER["lines"][:1]}, "customer": SAMPLE_CUSTOMER}, override)
+    message = mailer.render("order_shipped", {"order": {**ORDER, "lines": ORDER["lines"][:1]}, "customer": SAMPLE_CUSTOMER},
+                            override)
     # Then the customer gets the default text rather than no email
     assert "has left our warehouse" in message.get_body(("plain",)).get_content()

@@ -6,15 +6,21 @@ import pytest
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.order_status import (
     AXIS_OF,
-    FulfillmentStatus as F,
     InvalidTransition,
     OrderState,
-    OrderStatus as O,
-    PaymentStatus as P,
     can_cancel,
     can_delete,
     initial_state,
     move,
+)
+from chalicelib.domain.order_status import (
+    FulfillmentStatus as F,
+)
+from chalicelib.domain.order_status import (
+    OrderStatus as O,
+)
+from chalicelib.domain.order_status import (
+    PaymentStatus as P,
 )
 
 # What may follow what, written out once more by hand: the test fails if the table drifts.

@@ -1,6 +1,6 @@
 """The subscription rules without storage: period dates, renewal order ids, staff changes."""
 import dataclasses
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from pydantic import ValidationError
@@ -19,7 +19,7 @@ from chalicelib.domain.subscriptions import (
     renewal_order_id,
 )
 
-NOW = datetime(2027, 1, 31, 15, 30, tzinfo=timezone.utc)
+NOW = datetime(2027, 1, 31, 15, 30, tzinfo=UTC)
 CROCKFORD = set("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 
 
@@ -84,7 +84,7 @@ def test_a_renewal_order_id_is_a_ulid_of_its_period_and_always_the_same():
     period = "2027-02-28T00:00:00.000Z"
     order_id = renewal_order_id("01SUB", period)
     assert len(order_id) == 26 and set(order_id) <= CROCKFORD
-    assert ULID.from_str(order_id).datetime == datetime(2027, 2, 28, tzinfo=timezone.utc)
+    assert ULID.from_str(order_id).datetime == datetime(2027, 2, 28, tzinfo=UTC)
     assert renewal_order_id("01SUB", period) == order_id
 
 
@@ -115,7 +115,7 @@ def test_cancelled_is_final():
 
 def test_resuming_after_the_date_passed_skips_to_the_next_date_of_the_schedule():
     paused = changed(_subscription(), SubscriptionChanges(status="paused"), NOW)
-    later = datetime(2027, 4, 10, tzinfo=timezone.utc)
+    later = datetime(2027, 4, 10, tzinfo=UTC)
     resumed = changed(paused, SubscriptionChanges(status="active"), later)
     assert (resumed.status, resumed.next_renewal_at) == ("active", "2027-04-30T00:00:00.000Z")
     assert [e.type for e in change_events("staff:ann", paused, resumed)] == ["subscription_resumed", "subscription_updated"]

@@ -43,7 +43,8 @@ def test_cognito_token_from_another_issuer_or_without_role_is_refused(cognito):
 
 
 def test_hs256_token_is_refused_when_cognito_is_configured(cognito):
-    forged = jwt.encode({"sub": "x", "exp": time.time() + 60, "cognito:groups": ["admin"]}, "secret-guess-0123456789abcdef-0123456789",
+    forged = jwt.encode({"sub": "x", "exp": time.time() + 60, "cognito:groups": ["admin"]},
+                        "secret-guess-0123456789abcdef-0123456789",
                         algorithm="HS256", headers={"kid": "pool-key"})
     with pytest.raises(Unauthorized):
         verify_staff_token(forged, jwks_url=JWKS_URL, issuer=ISSUER)
