@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 ARGS   ?=
 
-.PHONY: run test test-fast token bench bench-scale deploy clean setup
+.PHONY: run test test-fast lint token bench bench-scale deploy clean setup
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -24,8 +24,14 @@ node_modules/.installed: package.json package-lock.json
 run: setup
 	$(PY) -m devstack $(ARGS)
 
-## test: the fast layer (moto in-process) for everything, then the API tests again on DynamoDB Local.
-test: setup
+## lint: the gates, before any test (seconds): ruff (pyproject.toml), mypy over chalicelib/, the import contracts.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
+
+## test: the gates, the fast layer (moto in-process) for everything, then the API tests again on DynamoDB Local.
+test: lint
 	$(PY) -m pytest -q -p no:cacheprovider -n 2 tests
 	$(PY) -m pytest -q -p no:cacheprovider -n 2 -m api --dynamodb=local tests
 
@@ -52,4 +58,4 @@ deploy: setup
 	cd infra && npx --yes aws-cdk@2 deploy --app "../$(PY) app.py" -c stage=$${STAGE:-prod} $${MAIL_SENDER:+-c mail_sender=$$MAIL_SENDER}
 
 clean:
-	rm -rf $(VENV) node_modules .local infra/cdk.out infra/chalice.out
+	rm -rf $(VENV) node_modules .local infra/cdk.out infra/chalice.out .mypy_cache .ruff_cache .import_linter_cache

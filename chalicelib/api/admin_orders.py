@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import ANY_STAFF, LIST_QUERY, page_of, route, staff
-from chalicelib.domain.orders import Order
+from chalicelib.api.routing import ANY_STAFF, LIST_QUERY, route, staff
+from chalicelib.domain.orders import Order, OrderedProduct
 from chalicelib.domain.pages import Page
 from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.domain.tokens import Principal
@@ -126,7 +126,7 @@ def add_note(principal: Principal, order_id: str, body: NoteInput):
 
 
 @route(bp, "/ordered-products", "GET", access=ANY_STAFF, query=f"{INPUTS}:DateRange",
-       response=page_of("chalicelib.services.orders:OrderedProduct"),
+       response=list[OrderedProduct],
        summary="Per sku: quantity sold, revenue, orders, cheapest supplier (default: the last 30 days)")
 def ordered_products(principal: Principal, query: DateRange):
     from chalicelib.services import orders

@@ -219,6 +219,18 @@ class SkuSales:
     order_ids: set[str]
 
 
+@dataclass
+class OrderedProduct:
+    """A line of the ordered-products report: a sku's sales over a date range, and where to buy it cheapest."""
+
+    sku: str
+    name: str
+    quantity_sold: int
+    revenue: int
+    order_ids: list[str]
+    cheapest_supplier: dict | None
+
+
 # Emails the customer hears: (axis value reached) -> template.
 _MAIL_ON = {
     PaymentStatus.PAID: "payment_received",

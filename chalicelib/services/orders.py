@@ -28,7 +28,7 @@ from chalicelib.domain.order_status import (
     initial_state,
     move,
 )
-from chalicelib.domain.orders import Order, OrderCustomer, OrderEffects, OrderLine
+from chalicelib.domain.orders import Order, OrderCustomer, OrderedProduct, OrderEffects, OrderLine
 from chalicelib.domain.pages import Page
 from chalicelib.domain.products import ProductStatus
 from chalicelib.domain.timeline import TimelineEvent
@@ -364,16 +364,6 @@ def order_timeline(order_id: str, limit: int, next_token: str | None) -> Page[Ti
 
 def unprocessed_count() -> int:
     return repo.unprocessed_count()
-
-
-@dataclasses.dataclass
-class OrderedProduct:
-    sku: str
-    name: str
-    quantity_sold: int
-    revenue: int
-    order_ids: list[str]
-    cheapest_supplier: dict | None
 
 
 def _months(first: date, last: date) -> list[str]:

@@ -255,8 +255,8 @@ def test_edits_that_make_no_sense_are_refused(api, admin_token, place):
 
 def test_only_test_orders_and_never_paid_cancelled_orders_are_deleted(api, admin_token, place, new_customer):
     customer = new_customer()
-    test_order, real, cancelled = place(customer_id=customer["id"], is_test=True), place(customer_id=customer["id"]),
-    place(guest=GUEST)
+    test_order, real, cancelled = (place(customer_id=customer["id"], is_test=True), place(customer_id=customer["id"]),
+                                   place(guest=GUEST))
     _status(api, real, "paid", admin_token)
     _status(api, cancelled, "cancelled", admin_token)
     assert api.delete(f"/admin/orders/{real['id']}", token=admin_token).status == 409
