@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 ARGS   ?=
+NAME   ?=
 
-.PHONY: run test test-fast token bench bench-scale deploy clean setup
+.PHONY: run test test-fast token schedule fuzz bench bench-scale deploy clean setup
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -35,6 +36,11 @@ test-fast: setup
 ## token: print a staff token signed with the local dev secret. make token ARGS="--role support"
 token: setup
 	$(PY) -m devstack.token $(ARGS)
+
+## schedule: fire one of the app's schedules now on the running stack (make run): make schedule NAME=send_cart_reminders
+##   Without NAME: the list. ARGS="--port 8010" for a stack on another port.
+schedule: setup
+	$(PY) -m devstack.fire $(NAME) $(ARGS)
 
 ## bench: DynamoDB requests per route, and the cold start against a minimal app (about a minute)
 bench: setup

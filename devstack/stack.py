@@ -18,7 +18,11 @@ from devstack.config import (HOST, ROOT, UNSET_ENVIRONMENT, Options, app_environ
 
 
 def _require_free(port: int, what: str) -> None:
+    """Bind as the servers do, with SO_REUSEADDR (http.server's and so Chalice's and moto's
+    allow_reuse_address, Jetty's default in DynamoDB Local): a port whose last run's connections still
+    wait in TIME-WAIT is free for them, a port that something listens on is not."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((HOST, port))
         except OSError:
@@ -59,7 +63,8 @@ class Stack:
         self._print_banner(secret_values["staff_token_secret"])
 
     def _load_app(self):
-        """The table first: the app is given its real stream ARN, as infra/ does in AWS."""
+        """The table first: the app is given its real stream ARN, as infra/ does in AWS. The stack's own
+        dev routes (devstack/dev_routes.py) are added to it."""
         if str(ROOT) not in sys.path:
             sys.path.insert(0, str(ROOT))
         import boto3
@@ -68,7 +73,11 @@ class Stack:
 
         os.environ["TABLE_STREAM_ARN"] = ensure_table(boto3.client("dynamodb"), get_settings().table_name)
         get_settings.cache_clear()
-        return importlib.import_module("app").app
+        app = importlib.import_module("app").app
+        from devstack.dev_routes import bp as dev_routes
+
+        app.register_blueprint(dev_routes)
+        return app
 
     def _create_resources(self, app) -> None:
         import boto3
@@ -87,10 +96,10 @@ class Stack:
 
     def _start_pump(self, app) -> None:
         import boto3
-        from chalice.app import DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
+        from chalice.app import DynamoDBEventConfig, SQSEventConfig
 
         from devstack.pump import Checkpoints, SqsPoller, StreamPoller
-        from devstack.schedules import Scheduler
+        from devstack.schedules import Scheduler, schedule_configs
 
         sqs, streams = boto3.client("sqs"), boto3.client("dynamodbstreams")
         checkpoints = Checkpoints(self.options.checkpoints_file)
@@ -98,7 +107,7 @@ class Stack:
         self.workers = [SqsPoller(app, c, sqs, self.stopping) for c in sources if isinstance(c, SQSEventConfig)]
         self.workers += [StreamPoller(app, c, streams, checkpoints, self.stopping)
                          for c in sources if isinstance(c, DynamoDBEventConfig)]
-        schedules = [c for c in sources if isinstance(c, ScheduledEventConfig)]
+        schedules = schedule_configs(app)
         if schedules:
             self.workers.append(Scheduler(app, schedules, self.stopping, self.options.schedule_speed))
         for worker in self.workers:
@@ -121,6 +130,7 @@ class Stack:
             f"  API             {api}/",
             f"  OpenAPI         {api}/openapi.json",
             f"  Mail sent       {api}/dev/mail  (files in {o.mail_dir})",
+            f"  Schedules       {api}/dev/schedules  (fire one now: make schedule NAME=<name>)",
             f"  moto            {o.url(o.moto_port)}  (S3, SQS, SES, EventBridge; "
             f"buckets {os.environ['IMPORTS_BUCKET']}, {os.environ['DOCUMENTS_BUCKET']})",
             f"  DynamoDB Local  {o.url(o.dynamodb_port)}  (table {os.environ['TABLE_NAME']})",

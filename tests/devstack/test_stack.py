@@ -100,3 +100,28 @@ def test_the_webhook_key_is_in_the_secrets_file_not_in_the_output(stack):
 
     assert post(values["payment_webhook_secret"]) == 422
     assert post("another-key") == 401
+
+
+def test_make_schedule_fires_a_schedule_of_the_app_now(stack):
+    def make_schedule(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "devstack.fire", *args, "--port", str(stack.port)]
+        return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    # Given the running stack, whose banner points to its schedules
+    assert f"{stack.url}/dev/schedules" in stack.output()
+
+    # When a person lists the schedules (make schedule), then fires one (make schedule NAME=...)
+    listed = make_schedule()
+    fired = make_schedule("cancel_unpaid_orders")
+
+    # Then the list names every schedule of the app, and the one named ran at once in the stack
+    assert listed.returncode == 0, listed.stderr
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == [
+        "send_cart_reminders", "cancel_unpaid_orders", "renew_subscriptions"]
+    assert fired.returncode == 0, fired.stderr
+    assert fired.stdout.strip() == 'cancel_unpaid_orders (rate(15 minutes)): done {"cancelled": 0}'
+    assert stack.output_has("schedule rate(15 minutes) -> cancel_unpaid_orders (fired now): done")
+
+    # And an unknown name fails, listing the names
+    unknown = make_schedule("no_such_job")
+    assert unknown.returncode == 1 and "404: No schedule by that name. (one of: send_cart_reminders," in unknown.stderr
