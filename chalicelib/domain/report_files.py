@@ -92,8 +92,8 @@ def sales_chart_svg(answer: Mapping, currency: str = "", digits: int = 2) -> byt
     total = sum(value for _, value in points)
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        'role="img" aria-labelledby="chart-title chart-desc" font-family="sans-serif" font-size="11">',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" '
+         'role="img" aria-labelledby="chart-title chart-desc" font-family="sans-serif" font-size="11">'),
         f'<title id="chart-title">{escape(title)}</title>',
         f'<desc id="chart-desc">{escape(f"{len(points)} days, total {money(total, digits)}{unit}")}</desc>',
         f'<text x="{WIDTH / 2}" y="20" text-anchor="middle" font-size="14">{escape(title)}</text>',
@@ -116,8 +116,8 @@ def sales_chart_svg(answer: Mapping, currency: str = "", digits: int = 2) -> byt
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#333"/>',
         f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" stroke="#333"/>',
         f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - 12}" text-anchor="middle">Day</text>',
-        f'<text x="16" y="{TOP + plot_h / 2}" text-anchor="middle" '
-        f'transform={quoteattr(f"rotate(-90 16 {TOP + plot_h / 2})")}>{escape(f"Total sales{unit}")}</text>',
+        (f'<text x="16" y="{TOP + plot_h / 2}" text-anchor="middle" '
+         f'transform={quoteattr(f"rotate(-90 16 {TOP + plot_h / 2})")}>{escape(f"Total sales{unit}")}</text>'),
         "</svg>",
     ]
     return "\n".join(parts).encode("utf-8")

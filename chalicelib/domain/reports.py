@@ -20,7 +20,8 @@ Definitions (the same in every report; the modules of each family add their own)
 import calendar
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from typing import TypeGuard
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.errors import InvalidInput
@@ -88,16 +89,16 @@ class OrderFacts:
         return self.gross - self.discounts
 
 
-def counts(facts: OrderFacts | None) -> bool:
+def counts(facts: OrderFacts | None) -> TypeGuard[OrderFacts]:
     """A real order, not called off: in every report."""
     return facts is not None and not facts.is_test and facts.status not in CALLED_OFF
 
 
-def is_called_off(facts: OrderFacts | None) -> bool:
+def is_called_off(facts: OrderFacts | None) -> TypeGuard[OrderFacts]:
     return facts is not None and not facts.is_test and facts.status in CALLED_OFF
 
 
-def is_refunded(facts: OrderFacts | None) -> bool:
+def is_refunded(facts: OrderFacts | None) -> TypeGuard[OrderFacts]:
     return counts(facts) and facts.payment_status == REFUNDED
 
 
@@ -211,7 +212,7 @@ def local_day(utc_iso: str, tz_name: str) -> str:
     """The store-local date (ISO) of a UTC instant written as ISO 8601 (a naive one is UTC)."""
     instant = datetime.fromisoformat(utc_iso)
     if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=timezone.utc)
+        instant = instant.replace(tzinfo=UTC)
     return instant.astimezone(ZoneInfo(tz_name)).date().isoformat()
 
 

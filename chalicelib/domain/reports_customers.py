@@ -23,6 +23,7 @@ rows'), and the orders and net sales summed.
 """
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.reports import (
     GROUPINGS,
@@ -39,7 +40,9 @@ from chalicelib.domain.reports import (
     periods,
     whole_periods,
 )
-from chalicelib.domain.reports_inputs import CustomersQuery
+
+if TYPE_CHECKING:  # the stream handler computes deltas without loading pydantic
+    from chalicelib.domain.reports_inputs import CustomersQuery
 
 Activity = dict[str, tuple[int, int]]  # ISO day -> (orders, net_sales)
 ROW_FIGURES = ("new_customers", "returning_customers", "new_customer_orders", "returning_customer_orders",
@@ -109,7 +112,7 @@ def customer_day_deltas(before: OrderFacts | None, after: OrderFacts | None) -> 
     return deltas_of(_customer_day, before, after)
 
 
-def customers_range(query: CustomersQuery) -> tuple[date, date]:
+def customers_range(query: "CustomersQuery") -> tuple[date, date]:
     """The days the report covers (and reads): the query's range widened to whole periods."""
     return whole_periods(query.from_, query.to, query.group_by)
 
@@ -129,14 +132,14 @@ def _top_and_countries(items: Iterable[tuple[str, str, str, Mapping[str, int]]],
                     key=lambda pair: (-pair[1].get("net_sales", 0), -pair[1]["orders"], pair[0]))
     top_customers = [{"customer_id": key, "orders": figures["orders"], "net_sales": figures.get("net_sales", 0)}
                      for key, figures in ranked[:top]]
-    by_country = sorted(({"country": country, "customers": len(buyers[country]), "orders": figures.get("orders", 0),
-                          "net_sales": figures.get("net_sales", 0)}
-                         for country, figures in per_country.items() if country in buyers),
-                        key=lambda row: (-row["net_sales"], row["country"]))
+    by_country: list[dict] = [{"country": country, "customers": len(buyers[country]), "orders": figures.get("orders", 0),
+                               "net_sales": figures.get("net_sales", 0)}
+                              for country, figures in per_country.items() if country in buyers]
+    by_country.sort(key=lambda row: (-row["net_sales"], row["country"]))
     return top_customers, by_country, len(ranked)
 
 
-def customers_report(query: CustomersQuery, period_items: Iterable[tuple[str, Mapping[str, int]]],
+def customers_report(query: "CustomersQuery", period_items: Iterable[tuple[str, Mapping[str, int]]],
                      customer_items: Iterable[tuple[str, str, str, Mapping[str, int]]], generated_at: str,
                      top: int = TOP_CUSTOMERS) -> dict:
     """The answer from the period items of the query's kind, as (period, figures), and the customer
@@ -146,10 +149,10 @@ def customers_report(query: CustomersQuery, period_items: Iterable[tuple[str, Ma
     sums: dict[str, Figures] = {}
     for period, figures in period_items:
         add_into(sums, period, figures)
-    rows = []
-    for period in periods(start, end, query.group_by):
-        figures = sums.get(period.isoformat(), {})
-        rows.append({"period": period.isoformat(), **{name: figures.get(name, 0) for name in ROW_FIGURES}})
+    rows: list[dict] = []
+    for first_day in periods(start, end, query.group_by):
+        figures = sums.get(first_day.isoformat(), {})
+        rows.append({"period": first_day.isoformat(), **{name: figures.get(name, 0) for name in ROW_FIGURES}})
     top_customers, by_country, customers = _top_and_countries(customer_items, start, end, top)
     totals = {name: sum(row[name] for row in rows) for name in ROW_FIGURES}
     totals["customers"] = customers

@@ -111,9 +111,9 @@ class SavedReportDraft(Input):
     to: Day | None = None
     range: RelativeRange | None = None
     group_by: GroupBy = "day"
-    filters: dict[str, Any] = {}
+    filters: dict[str, Any] = Field(default_factory=dict)
     schedule: Schedule | None = None
-    recipients: Annotated[list[EmailStr], Field(max_length=MAX_RECIPIENTS)] = []
+    recipients: Annotated[list[EmailStr], Field(max_length=MAX_RECIPIENTS)] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _coherent(self):
@@ -142,10 +142,10 @@ class SavedReportDraft(Input):
         range (a relative one resolved from the store-local `today`)."""
         if covering is not None:
             start, end = covering
-        elif self.range is not None:
-            start, end = resolve_range(self.range, today)
-        else:
+        elif self.from_ is not None and self.to is not None:
             start, end = self.from_, self.to
+        else:
+            start, end = resolve_range(str(self.range), today)  # validated: a fixed range or a relative one
         fields: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat(), **self.filters}
         if self.report != "products":
             fields["group_by"] = self.group_by

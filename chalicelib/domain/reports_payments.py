@@ -13,6 +13,7 @@ delivery) orders and amounts. Failed payments have their rows, in neither.
 """
 from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import TYPE_CHECKING, TypeGuard
 
 from chalicelib.domain.reports import (
     REFUNDED,
@@ -26,14 +27,16 @@ from chalicelib.domain.reports import (
     period_start,
     refund_day,
 )
-from chalicelib.domain.reports_inputs import PaymentsQuery
+
+if TYPE_CHECKING:  # the stream handler computes deltas without loading pydantic
+    from chalicelib.domain.reports_inputs import PaymentsQuery
 
 PAID = "paid"
 AWAITING = ("awaiting_payment", "awaiting_verification", "unpaid")
 FIGURES = ("orders", "amount", "refunds")
 
 
-def _in_payments(facts: OrderFacts | None) -> bool:
+def _in_payments(facts: OrderFacts | None) -> TypeGuard[OrderFacts]:
     return counts(facts) or (is_called_off(facts) and facts.payment_status in (PAID, REFUNDED))
 
 
@@ -64,7 +67,7 @@ def _rows(sums: Mapping[tuple, Figures], with_period: bool) -> list[dict]:
     return rows
 
 
-def payments_report(query: PaymentsQuery, items: Iterable[tuple[str, str, str, Mapping[str, int]]],
+def payments_report(query: "PaymentsQuery", items: Iterable[tuple[str, str, str, Mapping[str, int]]],
                     generated_at: str) -> dict:
     """The answer from the items read, as (day, payment_method, payment_status, figures)."""
     per_period: dict[tuple, Figures] = {}

@@ -8,10 +8,13 @@ category, brand, status), filters, sorts descending by the figure asked (ties by
 """
 from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import BadRequest
 from chalicelib.domain.reports import Deltas, Figures, OrderFacts, add_into, counts, deltas_of
-from chalicelib.domain.reports_inputs import ProductsQuery
+
+if TYPE_CHECKING:  # the stream handler computes deltas without loading pydantic
+    from chalicelib.domain.reports_inputs import ProductsQuery
 
 ITEM_FIGURES = ("units_sold", "gross_sales", "orders")
 CATALOGUE_FIELDS = ("name", "price", "category", "brand", "status")
@@ -33,11 +36,11 @@ def product_deltas(before: OrderFacts | None, after: OrderFacts | None) -> Delta
     return deltas_of(_contribution, before, after)
 
 
-def _selected(row: Mapping, query: ProductsQuery) -> bool:
+def _selected(row: Mapping, query: "ProductsQuery") -> bool:
     return all(getattr(query, name) is None or row[name] == getattr(query, name) for name in ("category", "brand", "status"))
 
 
-def products_report(query: ProductsQuery, items: Iterable[tuple[str, str, Mapping[str, int]]],
+def products_report(query: "ProductsQuery", items: Iterable[tuple[str, str, Mapping[str, int]]],
                     catalogue: Mapping[str, Mapping], offset: int, generated_at: str) -> tuple[dict, int | None]:
     """The answer's page starting at `offset` (rows of the whole sorted list), and the offset of the
     next page (None on the last). `items` are (day, sku, figures); `catalogue` gives each sku's
@@ -48,7 +51,7 @@ def products_report(query: ProductsQuery, items: Iterable[tuple[str, str, Mappin
     for day, sku, figures in items:
         if query.from_ <= date.fromisoformat(day) <= query.to:
             add_into(sums, sku, figures)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for sku, figures in sums.items():
         if not any(figures.values()):
             continue  # sold, then edited away

@@ -13,6 +13,7 @@ refund day (shipping refunds are negative shipping, as Shopify counts them), so 
 refunded order adds up to zero total sales; it still counts in `orders` on its placed day.
 """
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.reports import (
     NONE_VALUE,
@@ -30,7 +31,9 @@ from chalicelib.domain.reports import (
     sum_by_period,
     summed,
 )
-from chalicelib.domain.reports_inputs import SalesQuery
+
+if TYPE_CHECKING:  # the stream handler computes deltas without loading pydantic
+    from chalicelib.domain.reports_inputs import SalesQuery
 
 ALL, COMBO = "all", "combo"
 FILTERED = ("payment_method", "delivery_method", "group", "country")  # the combo's order
@@ -74,11 +77,11 @@ def sales_deltas(before: OrderFacts | None, after: OrderFacts | None) -> Deltas:
     return deltas_of(_contribution, before, after)
 
 
-def _filters(query: SalesQuery) -> dict[str, str]:
+def _filters(query: "SalesQuery") -> dict[str, str]:
     return {name: getattr(query, name) for name in FILTERED if getattr(query, name) is not None}
 
 
-def sales_source(query: SalesQuery) -> tuple[str, str | None]:
+def sales_source(query: "SalesQuery") -> tuple[str, str | None]:
     """Which items of each day the report reads: (dimension, value), or ("combo", None) for all the
     day's combinations."""
     filters = _filters(query)
@@ -89,7 +92,7 @@ def sales_source(query: SalesQuery) -> tuple[str, str | None]:
     return COMBO, None
 
 
-def _matches(dimension: str, value: str, query: SalesQuery) -> bool:
+def _matches(dimension: str, value: str, query: "SalesQuery") -> bool:
     source, wanted = sales_source(query)
     if dimension != source:
         return False
@@ -108,7 +111,7 @@ def sales_row(figures: Mapping[str, int]) -> Figures:
     return {name: row[name] for name in ROW_FIGURES}
 
 
-def sales_report(query: SalesQuery, items: Iterable[tuple[str, str, str, Mapping[str, int]]],
+def sales_report(query: "SalesQuery", items: Iterable[tuple[str, str, str, Mapping[str, int]]],
                  generated_at: str) -> dict:
     """The answer from the items read, as (day, dimension, value, figures); items the query does not
     ask for and days outside the range are left out. Every period of the range has a row."""

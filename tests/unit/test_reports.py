@@ -415,7 +415,7 @@ def test_customers_by_week_or_month_cover_whole_periods():
     ledger = Ledger()
     ledger.change(None, _order("o1", day="2026-02-27"))
     ledger.change(None, _order("o2", day="2026-03-03"))
-    weekly = ledger.read_customers(**{"to": "2026-03-03", "group_by": "week"})
+    weekly = ledger.read_customers(to="2026-03-03", group_by="week")
     # Then the answer covers the weeks it touches, Monday Feb 23 to Sunday Mar 8
     assert (weekly["from"], weekly["to"]) == ("2026-02-23", "2026-03-08")
     assert [row["period"] for row in weekly["rows"]] == ["2026-02-23", "2026-03-02"]
@@ -423,7 +423,7 @@ def test_customers_by_week_or_month_cover_whole_periods():
     # And the distinct customers of the range: one, new in it
     assert (weekly["totals"]["customers"], weekly["totals"]["new_customers"], weekly["totals"]["returning_customers"]) == (1, 1, 0)
     # While by day from Mar 1 she is returning only
-    daily = ledger.read_customers(**{"to": "2026-03-03"})
+    daily = ledger.read_customers(to="2026-03-03")
     assert (daily["totals"]["customers"], daily["totals"]["new_customers"], daily["totals"]["returning_customers"]) == (1, 0, 1)
 
 

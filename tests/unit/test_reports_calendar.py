@@ -1,5 +1,5 @@
 """The reports' calendar: store-local days, periods, ranges, relative ranges and schedules."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -51,7 +51,7 @@ def test_local_day_is_the_store_date_of_an_instant(instant, tz_name, day):
 
 def test_local_today_follows_the_store_time_zone():
     # Given 23:30 UTC on New Year's Eve
-    now = datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc)
+    now = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
     # Then it is already next year in Auckland and Paris, still the 31st in New York
     assert [local_today(now, tz) for tz in ("Pacific/Auckland", "Europe/Paris", "America/New_York", "UTC")] == [
         date(2027, 1, 1), date(2027, 1, 1), date(2026, 12, 31), date(2026, 12, 31)]

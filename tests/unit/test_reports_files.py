@@ -1,8 +1,8 @@
 """The nightly report files: CSV of any report, SVG chart of daily sales."""
 import csv
 import io
-import xml.etree.ElementTree as ElementTree
 from datetime import date, timedelta
+from xml.etree import ElementTree
 
 import pytest
 
