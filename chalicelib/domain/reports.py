@@ -108,10 +108,10 @@ def refund_day(facts: OrderFacts) -> str:
 
 # Deltas: every family describes what one image contributes; a change applies after - before.
 
-def add_into(target: dict, key: Hashable, figures: Mapping[str, int], sign: int = 1) -> None:
+def add_into(target: dict, key: Hashable, figures: Mapping[str, int]) -> None:
     into = target.setdefault(key, {})
     for name, value in figures.items():
-        into[name] = into.get(name, 0) + sign * value
+        into[name] = into.get(name, 0) + value
 
 
 def summed(many: Iterable[Mapping[str, int]]) -> Figures:
