@@ -277,25 +277,26 @@ class CustomerRows:
         row = _Row(csv_row.values, self._columns)
         email, email_key = _email(row, "email", required=True)
         first_name, last_name = _names(row)
-        context = self._context
-        customer = dict(  # noqa: C408 (the record's own names)
-            first_name=first_name, last_name=last_name,
-            phone=row.lenient("phone", lambda v: _valid("phone", v), "phone not imported"),
-            company=row.strict("company", lambda v: _valid("text", v) or None, literal=True),
-            accepts_marketing=row.lenient("accepts_marketing", parse_consent, "marketing consent not imported"),
-            note=row.strict("note", lambda v: _valid("comment", v), literal=True),
-            tags=self._tags(row),
-            group_id=row.strict("group", self._group_id),
-            address=self._address(row),
-            custom_fields=self._custom_fields(row),
-            created_at=row.strict("created_at", lambda v: parse_moment(v, zone=context.timezone,
-                                                                     day_first=context.day_first)),
-            external_id=row.strict("external_id", _limited(_MAX_ID)),
-        )
-        if row.problems:
+        phone = row.lenient("phone", lambda v: _valid("phone", v), "phone not imported")
+        company = row.strict("company", lambda v: _valid("text", v) or None, literal=True)
+        accepts_marketing = row.lenient("accepts_marketing", parse_consent, "marketing consent not imported")
+        note = row.strict("note", lambda v: _valid("comment", v), literal=True)
+        tags = self._tags(row)
+        group_id = row.strict("group", self._group_id)
+        address = self._address(row)
+        custom_fields = self._custom_fields(row)
+        created_at = row.strict("created_at", self._moment)
+        external_id = row.strict("external_id", _limited(_MAX_ID))
+        if row.problems or email is None or email_key is None:
             return RejectedRow(csv_row.number, tuple(row.problems))
-        return ImportedCustomer(row=csv_row.number, email=email, email_key=email_key, warnings=tuple(row.warnings),
-                                **customer)
+        return ImportedCustomer(
+            row=csv_row.number, email=email, email_key=email_key, first_name=first_name, last_name=last_name,
+            phone=phone, company=company, accepts_marketing=accepts_marketing, note=note, tags=tags,
+            group_id=group_id, address=address, custom_fields=custom_fields, created_at=created_at,
+            external_id=external_id, warnings=tuple(row.warnings))
+
+    def _moment(self, text: str) -> datetime:
+        return parse_moment(text, zone=self._context.timezone, day_first=self._context.day_first)
 
     def _group_id(self, value: str) -> str:
         group_id = self._groups.get(value.casefold()) or self._groups.get(fold(value))
@@ -424,31 +425,32 @@ class OrderLineRows:
         unit_price = row.required("unit_price", lambda v: _not_negative(money(v)), "no unit price")
         email, email_key = _email(row, "customer_email", required=False)
         first_name, last_name = _names(row)
+        placed_at = row.strict("placed_at", moment)
+        customer_external_id = row.strict("customer_external_id", _limited(_MAX_ID))
+        currency = row.strict("currency", parse_currency)
         cancelled_at = row.strict("cancelled_at", moment)
-        line = dict(  # noqa: C408 (the record's own names)
-            placed_at=row.strict("placed_at", moment),
-            customer_email=email, customer_email_key=email_key,
-            customer_external_id=row.strict("customer_external_id", _limited(_MAX_ID)),
-            first_name=first_name, last_name=last_name,
-            currency=row.strict("currency", parse_currency),
-            cancelled_at=cancelled_at,
-            shipping=row.strict("shipping", lambda v: _not_negative(money(v))),
-            discount=row.strict("discount", lambda v: abs(money(v))),
-            refunded=row.strict("refunded", lambda v: abs(money(v))),
-            payment_method=row.lenient("payment_method", parse_payment_method, "payment method not imported"),
-            delivery_method=row.strict("delivery_method", parse_delivery_method),
-            country=row.lenient("country", parse_country, "country not imported"),
-            **self._state(row, order_ref, cancelled_at),
-        )
-        if quantity is not None and quantity < 0 and line["status"] != "cancelled":
+        shipping = row.strict("shipping", lambda v: _not_negative(money(v)))
+        discount = row.strict("discount", lambda v: abs(money(v)))
+        refunded = row.strict("refunded", lambda v: abs(money(v)))
+        payment_method = row.lenient("payment_method", parse_payment_method, "payment method not imported")
+        delivery_method = row.strict("delivery_method", parse_delivery_method)
+        country = row.lenient("country", parse_country, "country not imported")
+        state = self._state(row, order_ref, cancelled_at)
+        if quantity is not None and quantity < 0 and state[STATUS] != "cancelled":
             row.problems.append(Problem(row.column("quantity"),
                                         "a negative quantity belongs only to a cancelled order"))
-        if row.problems:
+        if row.problems or order_ref is None or quantity is None or unit_price is None:
             return RejectedRow(csv_row.number, tuple(row.problems))
         return ImportedOrderLine(
-            row=csv_row.number, order_ref=order_ref, sku=sku, product_name=product_name, quantity=abs(quantity),
-            negative_quantity=quantity < 0, unit_price=unit_price, warnings=tuple(row.warnings),
-            order_fields_present=not self._order_level or any(row.value(t)[1] for t in self._order_level), **line)
+            row=csv_row.number, order_ref=order_ref, quantity=abs(quantity), unit_price=unit_price, sku=sku,
+            product_name=product_name, negative_quantity=quantity < 0,
+            order_fields_present=not self._order_level or any(row.value(t)[1] for t in self._order_level),
+            placed_at=placed_at, customer_email=email, customer_email_key=email_key,
+            customer_external_id=customer_external_id, first_name=first_name, last_name=last_name,
+            currency=currency, status=state[STATUS], payment_status=state[PAYMENT_STATUS],
+            fulfillment_status=state[FULFILLMENT_STATUS], cancelled_at=cancelled_at, shipping=shipping,
+            discount=discount, refunded=refunded, payment_method=payment_method, delivery_method=delivery_method,
+            country=country, warnings=tuple(row.warnings))
 
     def _state(self, row: _Row, order_ref: str | None, cancelled_at: datetime | None) -> dict[str, str]:
         """Status words of every status column (a general status first, then each axis' own column),
