@@ -139,7 +139,7 @@ _SPREADSHEET_TEXT = re.compile(r"'[0-9A-Z+\-][0-9A-Z +\-./()#]*")
 def _cell_value(cell: str) -> str:
     """A spreadsheet's text marker removed: Shopify writes '7000000000, '+1 555..., 'M5H 2N2 so that
     a spreadsheet keeps them as text. Only before digits, capitals and phone signs: 't Hooft keeps it."""
-    return cell[1:] if _SPREADSHEET_TEXT.fullmatch(cell) else cell
+    return cell[1:] if cell[:1] == "'" and _SPREADSHEET_TEXT.fullmatch(cell) else cell
 
 
 def _row(number: int, offset: int, cells: list[str], columns: list[str]) -> CsvRow:
@@ -168,7 +168,8 @@ def _column_names(cells: list[str]) -> list[str]:
 
 
 def _is_blank(cells: list[str]) -> bool:
-    return not any(cell.strip() for cell in cells)
+    """No value at all; a DOS end-of-file mark (Ctrl-Z) on the last line is no value either."""
+    return not any(cell.strip().strip("\x1a") for cell in cells)
 
 
 def _refuse_too_wide(width: int) -> None:

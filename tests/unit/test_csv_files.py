@@ -148,7 +148,7 @@ def test_read_old_mac_line_endings_as_rows():
 
 def test_read_skips_blank_lines_but_counts_them_as_rows():
     # Given blank lines (and a line of empty cells, as spreadsheets leave) between rows
-    data = b"email,name\n\na@example.com,Ann\n,,\n   \nb@example.com,Bob\n\n"
+    data = b"email,name\n\na@example.com,Ann\n,,\n   \nb@example.com,Bob\n\n\x1a"  # and a DOS end-of-file mark
 
     # When it is read
     _, rows = read_all(data)
