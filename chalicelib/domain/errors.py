@@ -46,3 +46,9 @@ class InvalidInput(DomainError):
 
 class TooManyRequests(DomainError):
     code = "rate_limited"
+
+
+class UnreadableInput(DomainError):
+    """A job's input that no retry can read (a binary file, a 100 MB line...): the job fails with this."""
+
+    code = "unreadable_input"
