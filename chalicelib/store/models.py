@@ -240,6 +240,13 @@ class OrderItem(TableItem, discriminator="order"):
     flags = ListAttribute(of=UnicodeAttribute, default=list)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    # For reports; null on orders stored before they existed (read as created_at's UTC day and the entry).
+    placed_at = UnicodeAttribute(null=True)
+    placed_day = UnicodeAttribute(null=True)
+    refunded_day = UnicodeAttribute(null=True)
+    customer_group_id = UnicodeAttribute(null=True)
+    imported = BooleanAttribute(default=False)
+    report_customer_key = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
 
