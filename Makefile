@@ -42,6 +42,11 @@ token: setup
 schedule: setup
 	$(PY) -m devstack.fire $(NAME) $(ARGS)
 
+## fuzz: schemathesis against /openapi.json of the app on the local stack (free ports, seeded data, staff and
+##   customer tokens, fixed seed; a few minutes). Reports in .local/fuzz. make fuzz ARGS="--max-examples 50"
+fuzz: setup
+	$(PY) -m tests.fuzz $(ARGS)
+
 ## bench: DynamoDB requests per route, and the cold start against a minimal app (about a minute)
 bench: setup
 	$(PY) bench/requests_per_route.py

@@ -3,6 +3,7 @@
 Everything but DynamoDB Local (Java) runs in this process: moto's server, the Chalice app served by
 chalice's own local server (what `chalice local` runs), and the event pump's threads."""
 import atexit
+import functools
 import importlib
 import os
 import shutil
@@ -114,9 +115,16 @@ class Stack:
             worker.start()
 
     def _serve(self, app) -> None:
-        from chalice.local import create_local_server
+        from chalice.local import ChaliceRequestHandler, create_local_server
+
+        class NoDelayHandler(ChaliceRequestHandler):
+            """A reply goes out in two writes (head, then body): with Nagle's algorithm on, a keep-alive
+            client (requests.Session, a browser) waits for its delayed ACK, about 40 ms a request."""
+
+            disable_nagle_algorithm = True
 
         server = create_local_server(app, chalice_config(), HOST, self.options.port)
+        server.server.RequestHandlerClass = functools.partial(NoDelayHandler, app_object=app, config=chalice_config())
         self.server = server
         threading.Thread(target=server.server.serve_forever, name="app", daemon=True).start()
 
