@@ -28,7 +28,7 @@ def list_schedules():
 
 
 @route(bp, "/dev/schedules/{name}", "POST", access=PUBLIC,
-       summary="Dev stack only: run a schedule's handler now (outcome `failed`: its traceback is in the stack's output)")
+       summary="Dev stack only: run a schedule's handler now (`failed`: its traceback is in the stack's output)")
 def fire_schedule(name: str):
     schedules = _schedules()
     if name not in schedules:

@@ -27,7 +27,8 @@ def _require_free(port: int, what: str) -> None:
         try:
             probe.bind((HOST, port))
         except OSError:
-            raise SystemExit(f"Port {port} ({what}) is in use: stop what uses it or choose another port (see --help).")
+            message = f"Port {port} ({what}) is in use: stop what uses it or choose another port (see --help)."
+            raise SystemExit(message) from None
 
 
 class Stack:

@@ -33,8 +33,11 @@ print(json.dumps({"answers": [[a.status_code, json.loads(a.body or b"null")] for
 
 def run_tiny_app(dev_routes: str | None) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "DEV_ROUTES"}
-    env.update({"PYTHONPATH": str(ROOT), "POWERTOOLS_LOG_LEVEL": "WARNING"}, **({"DEV_ROUTES": dev_routes} if dev_routes else {}))
-    done = subprocess.run([sys.executable, "-c", _TINY_APP], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    env.update({"PYTHONPATH": str(ROOT), "POWERTOOLS_LOG_LEVEL": "WARNING"})
+    if dev_routes:
+        env["DEV_ROUTES"] = dev_routes
+    done = subprocess.run([sys.executable, "-c", _TINY_APP], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.splitlines()[-1])
 

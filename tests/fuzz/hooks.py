@@ -98,4 +98,5 @@ def before_call(ctx, case, kwargs):
             raw = _body_bytes(case.body)
         except (TypeError, ValueError):  # not JSON-serializable as is: sent unsigned
             return
-        case.headers = {**(case.headers or {}), SIGNATURE_HEADER: sign(seeded()["webhook_secret"], int(time.time()), raw)}
+        signature = sign(seeded()["webhook_secret"], int(time.time()), raw)
+        case.headers = {**(case.headers or {}), SIGNATURE_HEADER: signature}

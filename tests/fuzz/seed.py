@@ -68,7 +68,8 @@ def seed(url: str, admin_token: str, webhook_secret: str) -> Seeded:
     values["group_id"] = admin("POST", "/admin/groups", {"name": "VIP clients", "discount_percent": 10})["id"]
     admin("POST", "/admin/custom-fields", {"key": "shoe_size", "label": "Shoe size", "type": "number"})
     admin("POST", "/admin/products", {"sku": "MUG-01", "name": "Enamel mug", "price": 1250, "category": "Kitchen",
-                                      "brand": "Tinware", "stock": 500, "suppliers": [{"name": "Tinware", "price": 400}]})
+                                      "brand": "Tinware", "stock": 500,
+                                      "suppliers": [{"name": "Tinware", "price": 400}]})
     admin("POST", "/admin/products", {"sku": "TEA-01", "name": "Assam tea", "price": 800})
     admin("POST", "/admin/coupons", {"code": "SPRING10", "kind": "percent", "value": 10, "usage_limit": 1000})
 
@@ -80,7 +81,8 @@ def seed(url: str, admin_token: str, webhook_secret: str) -> Seeded:
     values["address_id"] = admin("POST", f"{customer}/addresses", {**ADDRESS, "default_billing": True})["id"]
     values["note_id"] = admin("POST", f"{customer}/notes", {"text": "Prefers morning calls."})["id"]
     admin("POST", f"{customer}/tags", {"tag": "wholesale"})
-    values["ticket_id"] = admin("POST", f"{customer}/tickets", {"subject": "Parcel late", "message": "Where is it?"})["id"]
+    ticket = {"subject": "Parcel late", "message": "Where is it?"}
+    values["ticket_id"] = admin("POST", f"{customer}/tickets", ticket)["id"]
     values["review_id"] = admin("POST", f"{customer}/reviews", {"sku": "MUG-01", "rating": 4, "text": "Sturdy."})["id"]
 
     # A registered shopper with a token, an address and an order of their own
