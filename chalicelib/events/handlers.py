@@ -20,6 +20,9 @@ orders = lazy_import("chalicelib.services.orders")
 carts = lazy_import("chalicelib.services.carts")
 subscriptions = lazy_import("chalicelib.services.subscriptions")
 changes = lazy_import("chalicelib.store.changes")
+report_aggregates = lazy_import("chalicelib.services.report_aggregates")
+report_files = lazy_import("chalicelib.services.report_files")
+staff_mail = lazy_import("chalicelib.store.staff_mail")
 IMPORTS_QUEUE = "shop-imports"
 
 
@@ -45,8 +48,8 @@ def import_files_arrived(event):
 
 
 def _table_changed(record) -> None:
-    """Queued emails are sent; invoices follow their orders; a deleted customer's orders are
-    anonymised and their remaining personal data purged."""
+    """Queued emails are sent; invoices and the report items follow their orders; a deleted customer's
+    orders are anonymised and their remaining personal data purged."""
     images = record.raw_event["dynamodb"]
     name = record.raw_event["eventName"]
     queued = changes.queued_mail(name, images.get("NewImage"))
@@ -55,6 +58,10 @@ def _table_changed(record) -> None:
     order_id = changes.changed_order(name, images.get("NewImage"))
     if order_id:
         invoices.on_order_changed(order_id)
+    report_aggregates.follow_order(name, images.get("OldImage"), images.get("NewImage"))
+    staff_mail_id = staff_mail.queued_mail(name, images.get("NewImage"))
+    if staff_mail_id:
+        report_files.send_queued_staff_mail(staff_mail_id)
     deleted = changes.deleted_customer(name, images.get("OldImage"))
     if deleted:
         customers.purge_deleted_customer(deleted)
@@ -75,6 +82,12 @@ def send_cart_reminders(event):
 def cancel_unpaid_orders(event):
     """Online orders left unpaid longer than the store's setting are cancelled."""
     return {"cancelled": orders.cancel_unpaid_orders()}
+
+
+@bp.schedule(Rate(1, unit=Rate.HOURS), name="generate_report_files")
+def generate_report_files(event):
+    """Once per store-local day, after its midnight: the day's report files; saved reports due by mail."""
+    return report_files.generate_report_files()
 
 
 @bp.schedule(Rate(1, unit=Rate.DAYS), name="renew_subscriptions")

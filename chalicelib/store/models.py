@@ -459,3 +459,110 @@ class PaymentDueItem(TableItem, discriminator="payment_due"):
     Written and removed with the order's changes, so the unpaid-order job reads only these."""
 
     order_id = UnicodeAttribute()
+
+
+# Reports: pre-aggregated items kept by the table's stream (store/report_aggregates.py), never the orders.
+
+class SalesDayItem(TableItem, discriminator="report_sales"):
+    """A day's sales for one dimension value: `RSALES#<yyyy-mm>` / `<dimension>#<value>#<day>` (the
+    combinations: `combo#<day>#<value>`). Figures change by ADD deltas only."""
+
+    orders = NumberAttribute(default=0)
+    units_sold = NumberAttribute(default=0)
+    gross_sales = NumberAttribute(default=0)
+    discounts = NumberAttribute(default=0)
+    returns = NumberAttribute(default=0)
+    shipping = NumberAttribute(default=0)
+    cancelled_orders = NumberAttribute(default=0)
+
+
+class ProductDayItem(TableItem, discriminator="report_product"):
+    """A sku's sales on a day: `RPROD#<yyyy-mm>` / `<day>#<sku>`."""
+
+    units_sold = NumberAttribute(default=0)
+    gross_sales = NumberAttribute(default=0)
+    orders = NumberAttribute(default=0)
+
+
+class PaymentDayItem(TableItem, discriminator="report_payment"):
+    """Orders placed on a day by payment method and status, and refunds: `RPAY#<yyyy-mm>` / `<day>#<method>#<status>`."""
+
+    orders = NumberAttribute(default=0)
+    amount = NumberAttribute(default=0)
+    refunds = NumberAttribute(default=0)
+
+
+class CustomerPeriodItem(TableItem, discriminator="report_customer_period"):
+    """New and returning customers of one period: `RCUSTP#<kind>#<yyyy-mm (days) | yyyy>` / `<period>`."""
+
+    new_customers = NumberAttribute(default=0)
+    returning_customers = NumberAttribute(default=0)
+    new_customer_orders = NumberAttribute(default=0)
+    returning_customer_orders = NumberAttribute(default=0)
+    new_customer_net_sales = NumberAttribute(default=0)
+    returning_customer_net_sales = NumberAttribute(default=0)
+
+
+class CustomerDayItem(TableItem, discriminator="report_customer_day"):
+    """One customer's orders on a day to a country: `RCUSTD#<yyyy-mm>` / `<day>#<customer key>#<country>`."""
+
+    orders = NumberAttribute(default=0)
+    net_sales = NumberAttribute(default=0)
+
+
+class CustomerActivityItem(TableItem, discriminator="report_activity"):
+    """A customer's counted orders per day, {day: [orders, net_sales]}: `RACT#<customer key>` / `ACTIVITY`.
+    Written under its version with the period deltas it implies."""
+
+    days = JSONAttribute(default=dict)
+    version = VersionAttribute()
+
+
+class AggregateGuardItem(TableItem, discriminator="aggregate_done"):
+    """`AGGDONE#<order id>#<version>#<family>[#<part>]`: this order change is in this family's items (TTL)."""
+
+    expires_at = NumberAttribute()
+
+
+class SavedReportItem(TableItem, discriminator="saved_report"):
+    """`SAVEDREPORTS` / `<id>`: a saved report (its definition in `body`) and the last day its schedule covered."""
+
+    id = UnicodeAttribute()
+    body = JSONAttribute(default=dict)
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    last_covered = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class ReportFileItem(TableItem, discriminator="report_file"):
+    """`RFILES` / `<day>#<name>`: a file the nightly job wrote to the reports bucket (listing = one Query)."""
+
+    name = UnicodeAttribute()
+    report = UnicodeAttribute()
+    day = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    key = UnicodeAttribute()
+    saved_report_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+class ReportDayDoneItem(TableItem, discriminator="report_day_done"):
+    """`RFILESDONE#<day>`: the day's report files are all written (a later run of the job skips them)."""
+
+    at = UnicodeAttribute()
+
+
+class StaffMailItem(TableItem, discriminator="staff_mail"):
+    """`STAFFMAIL` / `<ulid>`: an email to staff (a scheduled report's link): an outbox and a log in one
+    item, queued with the change that causes it and sent by the stream handler."""
+
+    id = UnicodeAttribute()
+    to = UnicodeAttribute()
+    template = UnicodeAttribute()
+    subject = UnicodeAttribute(default="")
+    status = UnicodeAttribute()  # queued, sending, sent, failed
+    at = UnicodeAttribute()
+    context = JSONAttribute(null=True)  # dropped once sent
