@@ -118,14 +118,18 @@ class Stack:
     def _serve(self, app) -> None:
         from chalice.local import ChaliceRequestHandler, create_local_server
 
-        class NoDelayHandler(ChaliceRequestHandler):
-            """A reply goes out in two writes (head, then body): with Nagle's algorithm on, a keep-alive
-            client (requests.Session, a browser) waits for its delayed ACK, about 40 ms a request."""
+        class Handler(ChaliceRequestHandler):
+            """Chalice's, with two fixes of the server around the app:
+            - a reply goes out in two writes (head, then body): with Nagle's algorithm on, a keep-alive
+              client (requests.Session, a browser) waits for its delayed ACK, about 40 ms a request;
+            - TRACE and CONNECT reach the app like every other method (http.server answered them itself
+              with a 501 HTML page), so that a method a path does not declare has one answer."""
 
             disable_nagle_algorithm = True
+            do_TRACE = do_CONNECT = ChaliceRequestHandler._generic_handle
 
         server = create_local_server(app, chalice_config(), HOST, self.options.port)
-        server.server.RequestHandlerClass = functools.partial(NoDelayHandler, app_object=app, config=chalice_config())
+        server.server.RequestHandlerClass = functools.partial(Handler, app_object=app, config=chalice_config())
         self.server = server
         threading.Thread(target=server.server.serve_forever, name="app", daemon=True).start()
 

@@ -27,6 +27,16 @@ def test_the_api_answers_and_describes_itself(stack):
         assert url in stack.output()
 
 
+def test_a_method_a_path_does_not_declare_gets_the_apps_answer_whatever_the_method(stack):
+    # Given a path that declares GET only
+    # When a client sends it PUT, or TRACE (which the bare local server answered itself with a 501 page)
+    answers = {method: stack.call(method, "/store/products") for method in ("PUT", "TRACE")}
+
+    # Then both get the app's own 405 in JSON, and nothing is a server error
+    assert {method: status for method, (status, _) in answers.items()} == {"PUT": 405, "TRACE": 405}
+    assert answers["TRACE"][1] == answers["PUT"][1] | {"Message": "Unsupported method: TRACE"}
+
+
 def test_staff_create_and_read_a_customer_with_the_printed_token(stack):
     body = {"email": "lin@example.com", "first_name": "Lin", "last_name": "Chen"}
     status, created = stack.call("POST", "/admin/customers", body, token=stack.admin_token)
