@@ -122,11 +122,16 @@ class Stack:
             """Chalice's, with two fixes of the server around the app:
             - a reply goes out in two writes (head, then body): with Nagle's algorithm on, a keep-alive
               client (requests.Session, a browser) waits for its delayed ACK, about 40 ms a request;
-            - TRACE and CONNECT reach the app like every other method (http.server answered them itself
-              with a 501 HTML page), so that a method a path does not declare has one answer."""
+            - every method reaches the app, not only the seven that chalice's handler names: http.server
+              answered the others (TRACE, QUERY, ...) itself with a 501 HTML page, where the app answers
+              405 with an Allow header for a method that a path does not declare."""
 
             disable_nagle_algorithm = True
-            do_TRACE = do_CONNECT = ChaliceRequestHandler._generic_handle
+
+            def __getattr__(self, name: str):
+                if name.startswith("do_"):  # http.server dispatches the request's method to do_<METHOD>
+                    return self._generic_handle
+                raise AttributeError(name)
 
         server = create_local_server(app, chalice_config(), HOST, self.options.port)
         server.server.RequestHandlerClass = functools.partial(Handler, app_object=app, config=chalice_config())

@@ -29,12 +29,18 @@ def test_the_api_answers_and_describes_itself(stack):
 
 def test_a_method_a_path_does_not_declare_gets_the_apps_answer_whatever_the_method(stack):
     # Given a path that declares GET only
-    # When a client sends it PUT, or TRACE (which the bare local server answered itself with a 501 page)
-    answers = {method: stack.call(method, "/store/products") for method in ("PUT", "TRACE")}
+    # When a client sends it PUT, or TRACE or QUERY (which the bare local server answered itself with a 501 page)
+    methods = ("PUT", "TRACE", "QUERY")
+    answers = {method: stack.call(method, "/store/products") for method in methods}
 
-    # Then both get the app's own 405 in JSON, and nothing is a server error
-    assert {method: status for method, (status, _) in answers.items()} == {"PUT": 405, "TRACE": 405}
-    assert answers["TRACE"][1] == answers["PUT"][1] | {"Message": "Unsupported method: TRACE"}
+    # Then each gets the app's own 405 in JSON, and nothing is a server error
+    assert {method: status for method, (status, _) in answers.items()} == dict.fromkeys(methods, 405)
+    assert [answers[m][1]["Message"] for m in methods] == [f"Unsupported method: {m}" for m in methods]
+    # And the answer names the methods the path has
+    request = urllib.request.Request(f"{stack.url}/store/products", method="TRACE")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=15)
+    assert refused.value.headers["Allow"] == "GET"
 
 
 def test_staff_create_and_read_a_customer_with_the_printed_token(stack):
