@@ -12,7 +12,7 @@ import sys
 import threading
 
 from devstack import dynamodb, log
-from devstack.aws import (ensure_documents_bucket, ensure_imports_bucket, ensure_queue, ensure_table, start_moto,
+from devstack.aws import (ensure_imports_bucket, ensure_private_bucket, ensure_queue, ensure_table, start_moto,
                           verify_sender)
 from devstack.config import (HOST, ROOT, UNSET_ENVIRONMENT, Options, app_environment, chalice_config, load_secrets,
                              secrets_file)
@@ -93,7 +93,8 @@ class Stack:
         queues = {IMPORTS_QUEUE} | {queue_name(c) for c in app.event_sources if isinstance(c, SQSEventConfig)}
         arns = {name: ensure_queue(sqs, name) for name in sorted(queues)}
         ensure_imports_bucket(boto3.client("s3"), settings.imports_bucket, arns[IMPORTS_QUEUE])
-        ensure_documents_bucket(boto3.client("s3"), settings.documents_bucket)
+        ensure_private_bucket(boto3.client("s3"), settings.documents_bucket)
+        ensure_private_bucket(boto3.client("s3"), settings.reports_bucket)
         verify_sender(boto3.client("ses"), settings.mail_sender)
 
     def _start_pump(self, app) -> None:
@@ -150,7 +151,7 @@ class Stack:
             f"  Mail sent       {api}/dev/mail  (files in {o.mail_dir})",
             f"  Schedules       {api}/dev/schedules  (fire one now: make schedule NAME=<name>)",
             f"  moto            {o.url(o.moto_port)}  (S3, SQS, SES, EventBridge; "
-            f"buckets {os.environ['IMPORTS_BUCKET']}, {os.environ['DOCUMENTS_BUCKET']})",
+            f"buckets {os.environ['IMPORTS_BUCKET']}, {os.environ['DOCUMENTS_BUCKET']}, {os.environ['REPORTS_BUCKET']})",
             f"  DynamoDB Local  {o.url(o.dynamodb_port)}  (table {os.environ['TABLE_NAME']})",
             f"  Admin token     {issue_dev_staff_token('dev-admin', 'admin', staff_secret)}",
             # Keys (payment webhook key among them) by place only: never their values in the output.

@@ -24,6 +24,7 @@ report_aggregates = lazy_import("chalicelib.services.report_aggregates")
 report_files = lazy_import("chalicelib.services.report_files")
 staff_mail = lazy_import("chalicelib.store.staff_mail")
 IMPORTS_QUEUE = "shop-imports"
+REPORT_FILES_SCHEDULE = "generate_report_files"
 
 
 def _process(event, event_type: str, record_handler):
@@ -84,7 +85,7 @@ def cancel_unpaid_orders(event):
     return {"cancelled": orders.cancel_unpaid_orders()}
 
 
-@bp.schedule(Rate(1, unit=Rate.HOURS), name="generate_report_files")
+@bp.schedule(Rate(1, unit=Rate.HOURS), name=REPORT_FILES_SCHEDULE)
 def generate_report_files(event):
     """Once per store-local day, after its midnight: the day's report files; saved reports due by mail."""
     return report_files.generate_report_files()

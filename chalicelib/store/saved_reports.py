@@ -51,7 +51,7 @@ def update(report: SavedReport, version: int) -> None:
 
 def delete(report_id: str) -> bool:
     try:
-        SavedReportItem(PK=_PK, SK=report_id).delete(condition=SavedReportItem.PK.exists())
+        SavedReportItem(PK=_PK, SK=report_id).delete(condition=SavedReportItem.PK.exists(), add_version_condition=False)
     except DeleteError as error:
         if condition_failed(error):
             return False

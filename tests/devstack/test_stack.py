@@ -86,11 +86,12 @@ def test_registration_sends_a_welcome_email_through_the_stream(stack):
     assert "stream -> table_changed" in stack.output() and "noor@example.com" not in stack.output()
 
 
-def test_the_documents_bucket_exists_and_is_private(stack):
+@pytest.mark.parametrize("bucket", ["shop-dev-documents", "shop-dev-reports"])
+def test_the_private_buckets_exist_and_are_private(stack, bucket):
     s3 = stack.client("s3", stack.moto_port)
-    blocked = s3.get_public_access_block(Bucket="shop-dev-documents")["PublicAccessBlockConfiguration"]
+    blocked = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
     assert set(blocked.values()) == {True}
-    assert "shop-dev-documents" in stack.output()
+    assert bucket in stack.output()
 
 
 def test_the_webhook_key_is_in_the_secrets_file_not_in_the_output(stack):
