@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 ARGS   ?=
 NAME   ?=
 
-.PHONY: run test test-fast token schedule fuzz bench bench-scale deploy clean setup
+.PHONY: run test test-fast token schedule import fuzz bench bench-scale deploy clean setup
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -41,6 +41,11 @@ token: setup
 ##   Without NAME: the list. ARGS="--port 8010" for a stack on another port.
 schedule: setup
 	$(PY) -m devstack.fire $(NAME) $(ARGS)
+
+## import: import a CSV file into the running stack (make run), following the job with a progress bar:
+##   make import FILE=customers.csv [GROUP=vip] [DRY_RUN=1] [KIND=orders]; any stage: ARGS="--api URL --token T"
+import: setup
+	$(PY) -m tools.import_file "$(FILE)" $(if $(GROUP),--group "$(GROUP)") $(if $(DRY_RUN),--dry-run) $(if $(KIND),--kind $(KIND)) $(ARGS)
 
 ## fuzz: schemathesis against /openapi.json of the app on the local stack (free ports, seeded data, staff and
 ##   customer tokens, fixed seed; a few minutes). Reports in .local/fuzz. make fuzz ARGS="--max-examples 50"

@@ -14,6 +14,8 @@ bp = Blueprint(__name__)
 # Each Lambda function imports the whole app: the HTTP one must not pay for these at its cold start.
 customers = lazy_import("chalicelib.services.customers")
 imports = lazy_import("chalicelib.services.imports")
+jobs = lazy_import("chalicelib.services.jobs")
+search_index = lazy_import("chalicelib.services.search_index")
 notifications = lazy_import("chalicelib.services.notifications")
 invoices = lazy_import("chalicelib.services.invoices")
 orders = lazy_import("chalicelib.services.orders")
@@ -25,6 +27,7 @@ report_files = lazy_import("chalicelib.services.report_files")
 staff_mail = lazy_import("chalicelib.store.staff_mail")
 IMPORTS_QUEUE = "shop-imports"
 REPORT_FILES_SCHEDULE = "generate_report_files"
+JOBS_QUEUE = "shop-jobs"
 
 
 def _process(event, event_type: str, record_handler):
@@ -46,6 +49,30 @@ def _import_file_arrived(record) -> None:
 @bp.on_sqs_message(queue=IMPORTS_QUEUE, batch_size=10)
 def import_files_arrived(event):
     return _process(event, "SQS", _import_file_arrived)
+
+
+def _run_job(record, context) -> None:
+    """One message = one job to go on with (services/jobs.py); it stops before the invocation's time
+    runs out and hands the job over in a new message."""
+    body = json.loads(record.body)
+    jobs.run(body["job_id"], body.get("token"), lambda: context.get_remaining_time_in_millis() / 1000)
+
+
+@bp.on_sqs_message(queue=JOBS_QUEUE, batch_size=1)
+def run_jobs(event):
+    return _process(event, "SQS", lambda record: _run_job(record, event.context))
+
+
+@bp.schedule(Rate(5, unit=Rate.MINUTES), name="resume_stalled_jobs")
+def resume_stalled_jobs(event):
+    """Jobs whose invocation died (their lease ran out) go on from their checkpoint."""
+    return {"resumed": jobs.resume_stalled_jobs()}
+
+
+def _index_pending(event) -> int:
+    """Imported profiles and addresses get their search entries and tag items, in bulk for the batch."""
+    return search_index.index_changes([(r["eventName"], r["dynamodb"].get("OldImage"), r["dynamodb"].get("NewImage"))
+                                       for r in event.to_dict()["Records"]])
 
 
 def _table_changed(record) -> None:
@@ -70,6 +97,7 @@ def _table_changed(record) -> None:
 
 @bp.on_dynamodb_record(stream_arn=get_settings().table_stream_arn, batch_size=50, starting_position="TRIM_HORIZON")
 def table_changed(event):
+    _index_pending(event)  # idempotent: a failure here has the whole batch delivered again
     return _process(event, "DynamoDBStreams", _table_changed)
 
 

@@ -104,6 +104,7 @@ class CustomerItem(TableItem, discriminator="customer"):
     default_billing_address_id = UnicodeAttribute(null=True)
     default_shipping_address_id = UnicodeAttribute(null=True)
     guest_order_id = UnicodeAttribute(null=True)
+    external_id = UnicodeAttribute(null=True)
     verification_sent_at = UnicodeAttribute(null=True)
     password_hash = UnicodeAttribute(null=True)
     version = VersionAttribute()
@@ -136,14 +137,37 @@ class TimelineEventItem(TableItem, discriminator="timeline_event"):
     data = JSONAttribute(default=dict)
 
 
-class ImportJobItem(TableItem, discriminator="import_job"):
+class JobItem(TableItem, discriminator="job"):
+    """A background job (import, export...): options, counts, and the checkpoint of its last step."""
+
     id = UnicodeAttribute()
     kind = UnicodeAttribute()
     status = UnicodeAttribute()
-    source = UnicodeAttribute()
-    columns = ListAttribute(of=UnicodeAttribute, default=list)
-    has_header = BooleanAttribute(default=True)
     created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    details = JSONAttribute(default=dict)  # options, columns, preview, mapping, counts, errors...
+    seq = NumberAttribute(default=0)  # steps committed: each step's commit is conditioned on it
+    attempts = NumberAttribute(default=0)  # tries of the current step
+    lease_owner = UnicodeAttribute(null=True)  # the invocation running it (or a hand-off token)
+    lease_until = UnicodeAttribute(null=True)
+    cancel_requested = BooleanAttribute(default=False)  # staff's; never overwritten by a step's commit
+    version = VersionAttribute()
+
+
+class JobSeenEmailItem(TableItem, discriminator="job_seen_email"):
+    """A dry run's mark: the row where an email was first met in the file (later rows would update)."""
+
+    row = NumberAttribute()
+    expires_at = NumberAttribute(null=True)
+
+
+class JobRowErrorItem(TableItem, discriminator="job_row_error"):
+    """A rejected row of an import: the merchant's own cells and the reason (the error file's line)."""
+
+    row = NumberAttribute()
+    cells = ListAttribute(of=UnicodeAttribute, default=list)
+    message = UnicodeAttribute()
+    expires_at = NumberAttribute(null=True)
 
 
 class MailLogItem(TableItem, discriminator="mail_log"):
