@@ -1,9 +1,11 @@
 """The sales report: items per (day, dimension, value) and the report read from them.
 
-Dimensions: `all` (value `all`), `payment_method`, `delivery_method`, `group`, `country` (value
-`none` when the order has no group or country), and `combo`, whose value joins the four
-("card|standard|<group>|FR"). A report with no filter reads the `all` item of each day, with one filter
-that dimension's item, with two or more every `combo` item of each day, filtered here.
+Dimensions: `all` (value `all`), and every set of the four filters, `payment_method`,
+`delivery_method`, `group`, `country`, alone or combined: a combined dimension is named by its filters
+joined with `+` in that order ("payment_method+country") and its value joins theirs with `|`
+("card|FR"); a group or country the order lacks is `none`. An order adds to 16 items per day (all, and
+the 15 sets), so a report reads exactly one item per day whatever filters it combines, and however many
+orders there are.
 
 Figures of an item: orders, units_sold, gross_sales (unit price x quantity), discounts (line and order
 discounts), returns, shipping, cancelled_orders. Per row: net_sales = gross - discounts - returns,
@@ -13,6 +15,7 @@ refund day (shipping refunds are negative shipping, as Shopify counts them), so 
 refunded order adds up to zero total sales; it still counts in `orders` on its placed day.
 """
 from collections.abc import Iterable, Mapping
+from itertools import combinations
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.reports import (
@@ -35,8 +38,9 @@ from chalicelib.domain.reports import (
 if TYPE_CHECKING:  # the stream handler computes deltas without loading pydantic
     from chalicelib.domain.reports_inputs import SalesQuery
 
-ALL, COMBO = "all", "combo"
-FILTERED = ("payment_method", "delivery_method", "group", "country")  # the combo's order
+ALL = "all"
+FILTERED = ("payment_method", "delivery_method", "group", "country")  # the order of a combined dimension
+FILTER_SETS = tuple(names for size in range(1, len(FILTERED) + 1) for names in combinations(FILTERED, size))
 ITEM_FIGURES = ("orders", "units_sold", "gross_sales", "discounts", "returns", "shipping", "cancelled_orders")
 ROW_FIGURES = ("orders", "units_sold", "gross_sales", "discounts", "returns", "net_sales", "shipping",
                "total_sales", "average_order_value", "cancelled_orders")
@@ -47,13 +51,14 @@ def dimension_values(facts: OrderFacts) -> dict[str, str]:
             "group": facts.group_id or NONE_VALUE, "country": facts.country or NONE_VALUE}
 
 
-def combo_value(values: Mapping[str, str]) -> str:
-    return "|".join(values[name] for name in FILTERED)
+def dimension_of(values: Mapping[str, str]) -> tuple[str, str]:
+    """(dimension, value) of a set of filters {name: value}, given in FILTERED order."""
+    return "+".join(values), "|".join(values.values())
 
 
 def _keys(day: str, facts: OrderFacts) -> list[tuple[str, str, str]]:
     values = dimension_values(facts)
-    return [(day, ALL, ALL), *((day, name, values[name]) for name in FILTERED), (day, COMBO, combo_value(values))]
+    return [(day, ALL, ALL), *((day, *dimension_of({name: values[name] for name in names})) for names in FILTER_SETS)]
 
 
 def _contribution(facts: OrderFacts | None) -> Deltas:
@@ -81,25 +86,14 @@ def _filters(query: "SalesQuery") -> dict[str, str]:
     return {name: getattr(query, name) for name in FILTERED if getattr(query, name) is not None}
 
 
-def sales_source(query: "SalesQuery") -> tuple[str, str | None]:
-    """Which items of each day the report reads: (dimension, value), or ("combo", None) for all the
-    day's combinations."""
+def sales_source(query: "SalesQuery") -> tuple[str, str]:
+    """The one item of each day the report reads: (dimension, value) of its filters, or (all, all)."""
     filters = _filters(query)
-    if not filters:
-        return ALL, ALL
-    if len(filters) == 1:
-        return next(iter(filters.items()))
-    return COMBO, None
+    return dimension_of(filters) if filters else (ALL, ALL)
 
 
 def _matches(dimension: str, value: str, query: "SalesQuery") -> bool:
-    source, wanted = sales_source(query)
-    if dimension != source:
-        return False
-    if source != COMBO:
-        return value == wanted
-    parts = dict(zip(FILTERED, value.split("|")))
-    return all(parts.get(name) == want for name, want in _filters(query).items())
+    return (dimension, value) == sales_source(query)
 
 
 def sales_row(figures: Mapping[str, int]) -> Figures:

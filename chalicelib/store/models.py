@@ -488,8 +488,8 @@ class PaymentDueItem(TableItem, discriminator="payment_due"):
 # Reports: pre-aggregated items kept by the table's stream (store/report_aggregates.py), never the orders.
 
 class SalesDayItem(TableItem, discriminator="report_sales"):
-    """A day's sales for one dimension value: `RSALES#<yyyy-mm>` / `<dimension>#<value>#<day>` (the
-    combinations: `combo#<day>#<value>`). Figures change by ADD deltas only."""
+    """A day's sales for one dimension value: `RSALES#<yyyy-mm>#<dimension>` / `<value>#<day>`. Figures
+    change by ADD deltas only."""
 
     orders = NumberAttribute(default=0)
     units_sold = NumberAttribute(default=0)

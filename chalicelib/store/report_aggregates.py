@@ -1,9 +1,9 @@
 """The report items: the only code that knows their keys (docs/architecture.md, "Reports").
 
 Families and keys (day items are partitioned by month, so a 90-day range is at most 4 Queries):
-- sales `RSALES#<yyyy-mm>` / `<dimension>#<value>#<day>`: one item per day per dimension value, so a
-  report reads exactly one item per day for the dimension it asks for; the combinations of the four
-  filters are `combo#<day>#<value>` (every combination of a day is read, then filtered);
+- sales `RSALES#<yyyy-mm>#<dimension>` / `<value>#<day>`: one item per day per dimension value (a
+  dimension is `all` or a set of filters, domain/reports_sales.py), so a report reads exactly one item
+  per day for the filters it asks; an order's 16 items of a day go to 16 partitions;
 - products `RPROD#<yyyy-mm>` / `<day>#<sku>`; payments `RPAY#<yyyy-mm>` / `<day>#<method>#<status>`;
 - customer periods `RCUSTP#day#<yyyy-mm>` or `RCUSTP#<week|month>#<yyyy>` / `<period's first day>`;
 - customer days `RCUSTD#<yyyy-mm>` / `<day>#<customer key>#<country>`;
@@ -20,7 +20,6 @@ from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.reports import DAY, Deltas, Figures, Key
-from chalicelib.domain.reports_sales import COMBO
 from chalicelib.store.models import (
     ALL_OLD,
     AggregateGuardItem,
@@ -41,7 +40,7 @@ _ACTIVITY_TYPE = "report_activity"
 
 def _sales_key(key: Key) -> tuple[str, str]:
     day, dimension, value = key
-    return f"RSALES#{day[:7]}", f"{COMBO}#{day}#{value}" if dimension == COMBO else f"{dimension}#{value}#{day}"
+    return f"RSALES#{day[:7]}#{dimension}", f"{value}#{day}"
 
 
 def _product_key(key: Key) -> tuple[str, str]:
@@ -179,7 +178,7 @@ def _months(start: date, end: date) -> list[str]:
 
 
 def _figures(item, names: Iterable[str]) -> Figures:
-    return {name: int(getattr(item, name) or 0) for name in names}
+    return {name: int(getattr(item, name) or 0) for name in names}  # an item made by ADDs lacks the others
 
 
 _SALES = ("orders", "units_sold", "gross_sales", "discounts", "returns", "shipping", "cancelled_orders")
@@ -190,18 +189,13 @@ _PERIODS = ("new_customers", "returning_customers", "new_customer_orders", "retu
 _CUSTOMER_DAYS = ("orders", "net_sales")
 
 
-def sales_items(dimension: str, value: str | None, start: date, end: date) -> Iterator[tuple[str, str, str, Figures]]:
-    """(day, dimension, value, figures) of the days in [start, end]: one item per day for a dimension
-    value; every combination of each day for the `combo` dimension (value None)."""
+def sales_items(dimension: str, value: str, start: date, end: date) -> Iterator[tuple[str, str, str, Figures]]:
+    """(day, dimension, value, figures) of the days in [start, end]: at most one item per day, one
+    Query per month."""
     for month in _months(start, end):
-        if dimension == COMBO:
-            condition = SalesDayItem.SK.between(f"{COMBO}#{start}", f"{COMBO}#{end}$")  # '$' sorts right after '#'
-        else:
-            condition = SalesDayItem.SK.between(f"{dimension}#{value}#{start}", f"{dimension}#{value}#{end}")
-        for item in SalesDayItem.query(f"RSALES#{month}", condition):
-            kind, rest = item.SK.split("#", 1)
-            day, item_value = (rest[:10], rest[11:]) if kind == COMBO else (rest[-10:], rest[:-11])
-            yield day, kind, item_value, _figures(item, _SALES)
+        condition = SalesDayItem.SK.between(f"{value}#{start}", f"{value}#{end}")
+        for item in SalesDayItem.query(f"RSALES#{month}#{dimension}", condition):
+            yield item.SK[-10:], dimension, item.SK[:-11], _figures(item, _SALES)
 
 
 def product_items(start: date, end: date) -> Iterator[tuple[str, str, Figures]]:
