@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 ARGS   ?=
+NAME   ?=
 
-.PHONY: run test test-fast lint token bench bench-scale deploy clean setup
+.PHONY: run test test-fast lint token schedule import fuzz bench bench-scale deploy clean setup
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -41,6 +42,21 @@ test-fast: setup
 ## token: print a staff token signed with the local dev secret. make token ARGS="--role support"
 token: setup
 	$(PY) -m devstack.token $(ARGS)
+
+## schedule: fire one of the app's schedules now on the running stack (make run): make schedule NAME=send_cart_reminders
+##   Without NAME: the list. ARGS="--port 8010" for a stack on another port.
+schedule: setup
+	$(PY) -m devstack.fire $(NAME) $(ARGS)
+
+## import: import a CSV file into the running stack (make run), following the job with a progress bar:
+##   make import FILE=customers.csv [GROUP=vip] [DRY_RUN=1] [KIND=orders]; any stage: ARGS="--api URL --token T"
+import: setup
+	$(PY) -m tools.import_file "$(FILE)" $(if $(GROUP),--group "$(GROUP)") $(if $(DRY_RUN),--dry-run) $(if $(KIND),--kind $(KIND)) $(ARGS)
+
+## fuzz: schemathesis against /openapi.json of the app on the local stack (free ports, seeded data, staff and
+##   customer tokens, fixed seed; a few minutes). Reports in .local/fuzz. make fuzz ARGS="--max-examples 50"
+fuzz: setup
+	$(PY) -m tests.fuzz $(ARGS)
 
 ## bench: DynamoDB requests per route, and the cold start against a minimal app (about a minute)
 bench: setup

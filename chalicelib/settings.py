@@ -16,6 +16,11 @@ class Settings:
     imports_bucket: str = "shop-imports"
     documents_bucket: str = "shop-documents"  # invoice PDFs, exports: read through short-lived links
     download_link_seconds: int = 300
+    reports_bucket: str = "shop-reports"  # the nightly report files (private; links only)
+    report_link_days: int = 7  # how long the link in a scheduled report's email works
+    # Comma-separated email domains of the staff ("example.com,example.org"): scheduled reports go only
+    # there. Empty: any address staff enter (the deployment should set it).
+    staff_email_domains: str = ""
     # Chalice needs the stream ARN when the app is packaged; infra/ puts the real one in its place.
     table_stream_arn: str = "arn:aws:dynamodb:us-east-1:123456789012:table/shop/stream/1970-01-01T00:00:00.000"
     mail_sender: str = "shop@example.com"
@@ -32,6 +37,11 @@ class Settings:
     payment_webhook_secret: str = ""
     payment_webhook_tolerance_seconds: int = 300
     max_body_bytes: int = 64 * 1024
+    # Background jobs: an invocation hands its job over after this many seconds (0: when its time
+    # is nearly up). Benchmarks force a small budget to exercise the hand-overs.
+    job_step_budget_seconds: int = 0
+    # Bulk writes (imports, derived search entries) send this many requests at once.
+    bulk_write_threads: int = 4
     dev_routes: bool = False
     mail_dir: str = ""
 

@@ -100,8 +100,9 @@ def ensure_imports_bucket(s3, bucket: str, target_queue_arn: str) -> None:
         "QueueConfigurations": [{"QueueArn": target_queue_arn, "Events": ["s3:ObjectCreated:*"]}]})
 
 
-def ensure_documents_bucket(s3, bucket: str) -> None:
-    """The private bucket of invoice PDFs (the stream handler puts them, the API signs links to them)."""
+def ensure_private_bucket(s3, bucket: str) -> None:
+    """A private bucket whose objects the app hands out through signed links: the documents (invoice PDFs)
+    and the reports (the nightly report files)."""
     s3.create_bucket(Bucket=bucket)
     s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=PRIVATE)
 

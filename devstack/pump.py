@@ -10,21 +10,29 @@ import threading
 import traceback
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from devstack import log
 from devstack.config import REGION, STAGE
 
 
-def invoke(app, name: str, event: dict) -> set[str] | None:
-    """Call a handler as Lambda would. Returns the item ids it reported failed, or None if it raised
-    (then the whole batch failed, as powertools does when every record failed)."""
+def call(app, name: str, event: dict) -> tuple[bool, Any]:
+    """Call a handler as Lambda would: (True, what it returned), or (False, None) if it raised (logged)."""
     from chalice.local import LambdaContext
 
     context = LambdaContext(function_name=f"{app.app_name}-{STAGE}-{name}", memory_size=128, max_runtime_ms=60_000)
     try:
-        result = app.handler_map[name](event, context)
+        return True, app.handler_map[name](event, context)
     except Exception:
         log(f"{name} raised:\n{traceback.format_exc().rstrip()}")
+        return False, None
+
+
+def invoke(app, name: str, event: dict) -> set[str] | None:
+    """Call a batch handler. Returns the item ids it reported failed, or None if it raised (then the
+    whole batch failed, as powertools does when every record failed)."""
+    ok, result = call(app, name, event)
+    if not ok:
         return None
     failures = result.get("batchItemFailures", []) if isinstance(result, dict) else []
     return {failure["itemIdentifier"] for failure in failures}

@@ -9,10 +9,11 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from devstack import log
 from devstack.config import REGION, STAGE
-from devstack.pump import Worker, invoke
+from devstack.pump import Worker, call
 
 _RATE = re.compile(r"^rate\((\d+) (minute|hour|day)s?\)$")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
@@ -96,6 +97,26 @@ def scheduled_event(app_name: str, rule: str) -> dict:
     }
 
 
+def schedule_configs(app) -> list:
+    """The app's `@app.schedule` handlers (EventBridge rules in AWS)."""
+    from chalice.app import ScheduledEventConfig
+
+    return [config for config in app.event_sources if isinstance(config, ScheduledEventConfig)]
+
+
+def expression_of(config) -> str:
+    """AWS's text of a schedule: `rate(...)` or `cron(...)`, given as a string or a chalice Rate/Cron."""
+    expression = config.schedule_expression
+    return expression if isinstance(expression, str) else expression.to_string()
+
+
+def fire(app, config, note: str = "") -> tuple[bool, Any]:
+    """Call a schedule's handler with the event EventBridge sends: (done, what it returned)."""
+    done, result = call(app, config.name, scheduled_event(app.app_name, config.name))
+    log(f"schedule {expression_of(config)} -> {config.name}{note}: {'done' if done else 'failed'}")
+    return done, result
+
+
 class Scheduler(Worker):
     """Fires every schedule of the app when due on a clock running `speed` times faster than real time.
     Like EventBridge, a late firing is not made up for; a rate counts from the stack's start."""
@@ -106,15 +127,13 @@ class Scheduler(Worker):
         self.started = time.time()
         self.entries = []
         for config in configs:
-            expression = config.schedule_expression
-            expression = expression if isinstance(expression, str) else expression.to_string()
+            expression = expression_of(config)
             try:
                 following = next_time(expression)
             except ValueError as error:  # valid in AWS maybe, but the stack must still start
                 log(f"schedule {config.name} is not fired locally: {error}")
                 continue
-            self.entries.append({"config": config, "expression": expression, "following": following,
-                                 "due": following(self.started)})
+            self.entries.append({"config": config, "following": following, "due": following(self.started)})
 
     def now(self) -> float:
         """The scheduler's clock (epoch seconds)."""
@@ -124,9 +143,7 @@ class Scheduler(Worker):
         now = self.now()
         for entry in self.entries:
             if entry["due"] <= now:
-                name = entry["config"].name
-                failed = invoke(self.app, name, scheduled_event(self.app.app_name, name)) is None
-                log(f"schedule {entry['expression']} -> {name}: {'failed' if failed else 'done'}")
+                fire(self.app, entry["config"])
                 entry["due"] = entry["following"](self.now())
         next_due = min((entry["due"] for entry in self.entries), default=None)
         self.stopping.wait(None if next_due is None else max(0.0, (next_due - self.now()) / self.speed))

@@ -29,7 +29,7 @@ from constructs import Construct
 
 from chalicelib.domain.invoices import document_key
 from chalicelib.domain.tokens import STAFF_ROLES
-from chalicelib.events.handlers import IMPORTS_QUEUE
+from chalicelib.events.handlers import IMPORTS_QUEUE, REPORT_FILES_SCHEDULE
 from chalicelib.store.table import TTL_ATTRIBUTE, table_definition
 
 
@@ -51,6 +51,8 @@ STREAM_MAX_RETRIES = 5  # retries of a failing stream batch before its position 
 INVOICES_PREFIX = posixpath.dirname(document_key(1)) + "/"  # where the stream handler puts invoice PDFs
 # `-c payment_webhook_secret_version=<VersionId>`: pin the webhook key's version (see infra/README.md, Secrets).
 WEBHOOK_SECRET_VERSION_CONTEXT = "payment_webhook_secret_version"
+# `-c staff_email_domains=shop.example`: scheduled reports are mailed to addresses there only (STAFF_EMAIL_DOMAINS).
+STAFF_EMAIL_DOMAINS_CONTEXT = "staff_email_domains"
 
 # How API Gateway answers by itself (no such route, throttling, its own errors), in our error envelope.
 # type -> (status to force, or None to keep API Gateway's; code; message, or None for API Gateway's own)
@@ -145,6 +147,7 @@ class ShopStack(Stack):
                   description="Put the payment provider's webhook signing key here, then deploy with "
                               "-c payment_webhook_secret_version=<its VersionId> (infra/README.md, Secrets)")
         self._documents()
+        self._reports()
 
         # Overrides of .chalice/config.json's stage (user parameters win over the file).
         self.imports_bucket_name = f"shop-{stage.name}-imports-{Aws.ACCOUNT_ID}-{Aws.REGION}"
@@ -158,6 +161,7 @@ class ShopStack(Stack):
                 "TABLE_STREAM_ARN": self.table.attr_stream_arn,
                 "IMPORTS_BUCKET": self.imports_bucket_name,
                 "DOCUMENTS_BUCKET": self.documents_bucket.bucket_name,
+                "REPORTS_BUCKET": self.reports_bucket.bucket_name,
                 "MAIL_SENDER": mail_sender,
             },
         }
@@ -183,7 +187,8 @@ class ShopStack(Stack):
                 "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": self.stream_dlq.queue_arn}},
             })
         for handler in [s for s in app.event_sources if isinstance(s, ScheduledEventConfig)]:
-            self._use_role(handler.name, roles["schedule"])  # the EventBridge rule itself is Chalice's
+            # The EventBridge rule itself is Chalice's; the report files job alone writes to the reports bucket.
+            self._use_role(handler.name, roles["reports" if handler.name == REPORT_FILES_SCHEDULE else "schedule"])
         self._api()
         for function_id in _function_ids(app):
             group = logs.CfnLogGroup(self, f"{function_id}Logs", retention_in_days=stage.log_retention_days,
@@ -201,6 +206,16 @@ class ShopStack(Stack):
         No lifecycle rule: invoices must be kept (bookkeeping), so nothing here expires."""
         self.documents_bucket = s3.Bucket(
             self, "DocumentsBucket", bucket_name=f"shop-{self.stage.name}-documents-{Aws.ACCOUNT_ID}-{Aws.REGION}",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL, encryption=s3.BucketEncryption.S3_MANAGED,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED, enforce_ssl=True,
+            removal_policy=self.stage.removal_policy)
+
+    def _reports(self) -> None:
+        """The nightly report files: the report job writes them, the API (5-minute links) and the job (a
+        week-long link in a scheduled report's email) sign links to them. Private like the documents
+        bucket; kept (no lifecycle rule): the merchant's own records, a few KB a day."""
+        self.reports_bucket = s3.Bucket(
+            self, "ReportsBucket", bucket_name=f"shop-{self.stage.name}-reports-{Aws.ACCOUNT_ID}-{Aws.REGION}",
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL, encryption=s3.BucketEncryption.S3_MANAGED,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED, enforce_ssl=True,
             removal_policy=self.stage.removal_policy)
@@ -263,10 +278,16 @@ class ShopStack(Stack):
             iam.PolicyStatement(sid="TableQueries", actions=["dynamodb:Query"], resources=[table, f"{table}/index/*"]),
         ]
         invoices = self.documents_bucket.arn_for_objects(f"{INVOICES_PREFIX}*")
+        report_files = self.reports_bucket.arn_for_objects("*")
         extra = {
             # Presigned links are signed with the API's credentials: S3 checks its role when they are used.
-            "api": [iam.PolicyStatement(sid="ReadInvoices", actions=["s3:GetObject"], resources=[invoices])],
+            "api": [iam.PolicyStatement(sid="ReadInvoices", actions=["s3:GetObject"], resources=[invoices]),
+                    iam.PolicyStatement(sid="ReadReportFiles", actions=["s3:GetObject"], resources=[report_files])],
             "schedule": [],  # the table only (e.g. cancel_unpaid_orders: Query on GSI3, GetItem, transactions)
+            # generate_report_files: puts the files (If-None-Match), reads a file's size when it was there
+            # already, and signs the week-long links of scheduled reports.
+            "reports": [iam.PolicyStatement(sid="WriteReportFiles", actions=["s3:PutObject", "s3:GetObject"],
+                                            resources=[report_files])],
             "imports": [
                 iam.PolicyStatement(sid="ReadImports", actions=["s3:GetObject"],
                                     resources=[self.bucket.arn_for_objects("*")]),
@@ -316,6 +337,7 @@ class ShopStack(Stack):
             "COGNITO_ISSUER": issuer,
             "COGNITO_JWKS_URL": f"{issuer}/.well-known/jwks.json",
             "COGNITO_AUDIENCE": self.user_pool_client.user_pool_client_id,
+            "STAFF_EMAIL_DOMAINS": self.node.try_get_context(STAFF_EMAIL_DOMAINS_CONTEXT) or "",
         }.items():
             self.chalice.add_environment_variable(key, value, "APIHandler")
         # In the OpenAPI body rather than as AWS::ApiGateway::GatewayResponse resources: SAM redeploys the

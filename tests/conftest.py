@@ -15,6 +15,7 @@ os.environ.update({
     "CUSTOMER_TOKEN_SECRET": "test-customer-secret-0123456789abcdef",
     "PAYMENT_WEBHOOK_SECRET": "test-payment-webhook-secret-0123456789",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "BULK_WRITE_THREADS": "1",  # moto's transactions are not thread-safe; DynamoDB Local runs 4 (below)
 })
 os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
 
@@ -24,7 +25,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.support import dynamodb_local
+from tests.support import dynamodb_local, moto_patches
+
+moto_patches.apply()
 
 
 def pytest_addoption(parser):
@@ -61,6 +64,7 @@ def dynamodb_endpoint(request):
     if request.config.getoption("--dynamodb") != "local":
         yield None
         return
+    os.environ["BULK_WRITE_THREADS"] = "4"
     with dynamodb_local.running() as url:
         os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = url
         yield url

@@ -48,11 +48,11 @@ def list_orders(principal: Principal, query: OrderQuery):
 
 
 @route(bp, "/orders", "POST", access=EDITORS, body=f"{INPUTS}:OrderDraft", response=Order, status=201,
-       summary="Place an order for a customer or a guest (e.g. taken on the phone)")
+       summary="Place an order for a customer or a guest (e.g. taken on the phone); admins may give placed_at")
 def create_order(principal: Principal, body: OrderDraft):
     from chalicelib.services import orders
 
-    return orders.create_manual_order(body, principal.actor)
+    return orders.create_manual_order(body, principal.actor, may_backdate=principal.role == "admin")
 
 
 @route(bp, "/orders/{order_id}", "GET", access=ANY_STAFF, response=Order, summary="An order")

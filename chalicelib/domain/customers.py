@@ -71,6 +71,7 @@ class Customer:
     default_billing_address_id: str | None = None
     default_shipping_address_id: str | None = None
     guest_order_id: str | None = None  # a guest entry stands for one order
+    external_id: str | None = None  # the customer's id on the platform they were imported from
     stats: CustomerStats = field(default_factory=CustomerStats)
     version: int | None = field(default=None, metadata=PRIVATE)  # optimistic lock, never shown
 

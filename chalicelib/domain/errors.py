@@ -54,3 +54,9 @@ class OrderExists(Conflict):
 
 class PaymentEventSeen(Conflict):
     """The provider event was applied already (a replay)."""
+
+
+class UnreadableInput(DomainError):
+    """A job's input that no retry can read (a binary file, a 100 MB line...): the job fails with this."""
+
+    code = "unreadable_input"

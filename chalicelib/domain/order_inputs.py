@@ -1,9 +1,9 @@
 """What staff (and, through checkout, shoppers) send about orders: validated, unknown fields refused.
 Prices come from the catalogue; only staff may set another unit price on a line."""
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
 from chalicelib.domain.addresses import AddressFields
 from chalicelib.domain.base import Input, ListQuery
@@ -67,6 +67,8 @@ class OrderDraft(Input):
     discount: DiscountInput | None = None
     is_test: bool = False
     attribution: Attribution = Attribution()
+    # Admins only: when it was placed, in the past (an order taken earlier and entered now).
+    placed_at: Annotated[AwareDatetime, Field(ge=datetime(2000, 1, 1, tzinfo=UTC))] | None = None
 
     @model_validator(mode="after")
     def _one_buyer(self):

@@ -89,9 +89,19 @@ class Order:
     attribution: dict[str, Any] = field(default_factory=dict)
     invoice_number: int | None = None
     flags: list[str] = field(default_factory=list)  # why staff should look at it (payment mismatch...)
+    # For reports (docs/architecture.md): when the order was placed for the business (= created_at, but
+    # staff may give an earlier time and imported orders keep their own); its store-local day, fixed at
+    # placement; the store-local day its payment became refunded; the customer's group at placement.
+    placed_at: str = ""
+    placed_day: str = ""
+    refunded_day: str | None = None
+    customer_group_id: str | None = None
+    imported: bool = False  # brought in by an order history import
     # The customer record whose stats this order feeds: the registered customer, or the guest entry
     # (id = order id); None once that record is deleted.
     customer_entry_id: str | None = field(default=None, metadata=PRIVATE)
+    # Whom the reports count the order for: the customer entry at placement, kept when it is deleted.
+    report_customer_key: str = field(default="", metadata=PRIVATE)
     version: int | None = field(default=None, metadata=PRIVATE)
 
     @property
@@ -257,7 +267,7 @@ def mails_for(before: Order | None, after: Order) -> list[str]:
 def mail_context(order: Order) -> dict:
     """What an order email's template is given."""
     view = dataclasses.asdict(order)
-    for private in ("customer_entry_id", "version"):
+    for private in ("customer_entry_id", "report_customer_key", "version"):
         view.pop(private)
     return {"order": view, "customer": {"first_name": order.customer.first_name, "last_name": order.customer.last_name}}
 

@@ -13,6 +13,8 @@ from chalicelib.settings import get_settings
 # its cold start, so each handler imports its service when it runs.
 bp = Blueprint(__name__)
 IMPORTS_QUEUE = "shop-imports"
+REPORT_FILES_SCHEDULE = "generate_report_files"
+JOBS_QUEUE = "shop-jobs"
 
 
 def _process(event, event_type: str, record_handler):
@@ -38,9 +40,39 @@ def import_files_arrived(event):
     return _process(event, "SQS", _import_file_arrived)
 
 
+def _run_job(record, context) -> None:
+    """One message = one job to go on with (services/jobs.py); it stops before the invocation's time
+    runs out and hands the job over in a new message."""
+    from chalicelib.services import jobs
+
+    body = json.loads(record.body)
+    jobs.run(body["job_id"], body.get("token"), lambda: context.get_remaining_time_in_millis() / 1000)
+
+
+@bp.on_sqs_message(queue=JOBS_QUEUE, batch_size=1)
+def run_jobs(event):
+    return _process(event, "SQS", lambda record: _run_job(record, event.context))
+
+
+@bp.schedule(Rate(5, unit=Rate.MINUTES), name="resume_stalled_jobs")
+def resume_stalled_jobs(event):
+    """Jobs whose invocation died (their lease ran out) go on from their checkpoint."""
+    from chalicelib.services import jobs
+
+    return {"resumed": jobs.resume_stalled_jobs()}
+
+
+def _index_pending(event) -> int:
+    """Imported profiles and addresses get their search entries and tag items, in bulk for the batch."""
+    from chalicelib.services import search_index
+
+    return search_index.index_changes([(r["eventName"], r["dynamodb"].get("OldImage"), r["dynamodb"].get("NewImage"))
+                                       for r in event.to_dict()["Records"]])
+
+
 def _table_changed(record) -> None:
-    """Queued emails are sent; invoices follow their orders; a deleted customer's orders are
-    anonymised and their remaining personal data purged."""
+    """Queued emails are sent; invoices and the report items follow their orders; a deleted customer's
+    orders are anonymised and their remaining personal data purged."""
     from chalicelib.services import table_changes
 
     images = record.raw_event["dynamodb"]
@@ -49,6 +81,7 @@ def _table_changed(record) -> None:
 
 @bp.on_dynamodb_record(stream_arn=get_settings().table_stream_arn, batch_size=50, starting_position="TRIM_HORIZON")
 def table_changed(event):
+    _index_pending(event)  # idempotent: a failure here has the whole batch delivered again
     return _process(event, "DynamoDBStreams", _table_changed)
 
 
@@ -66,6 +99,14 @@ def cancel_unpaid_orders(event):
     from chalicelib.services import orders
 
     return {"cancelled": orders.cancel_unpaid_orders()}
+
+
+@bp.schedule(Rate(1, unit=Rate.HOURS), name=REPORT_FILES_SCHEDULE)
+def generate_report_files(event):
+    """Once per store-local day, after its midnight: the day's report files; saved reports due by mail."""
+    from chalicelib.services import report_files
+
+    return report_files.generate_report_files()
 
 
 @bp.schedule(Rate(1, unit=Rate.DAYS), name="renew_subscriptions")

@@ -16,7 +16,7 @@ from chalicelib.domain import customers as customer_domain
 from chalicelib.domain import orders as domain
 from chalicelib.domain.clock import iso, utc_now
 from chalicelib.domain.customers import Customer
-from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.mail import queue_mail
 from chalicelib.domain.order_status import (
@@ -31,6 +31,7 @@ from chalicelib.domain.order_status import (
 from chalicelib.domain.orders import Order, OrderCustomer, OrderedProduct, OrderEffects, OrderLine
 from chalicelib.domain.pages import Page
 from chalicelib.domain.products import ProductStatus
+from chalicelib.domain.reports import local_day
 from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.services import customers
 from chalicelib.store import counters
@@ -101,6 +102,7 @@ class NewOrder:
     is_test: bool = False
     attribution: dict = dataclasses.field(default_factory=dict)
     order_id: str | None = None
+    placed_at: str | None = None  # when placed for the business, if earlier than now (staff's back-dated orders)
 
 
 def place_order(new: NewOrder, actor: str, also: Sequence[Companion] = ()) -> Order:
@@ -111,17 +113,22 @@ def place_order(new: NewOrder, actor: str, also: Sequence[Companion] = ()) -> Or
 
     order_id = new.order_id or new_id()
     now = utc_now()
+    settings = configuration.store_settings()
+    placed_at = new.placed_at or now
     buyer = new.guest or _as_buyer(new.customer)
     state = initial_state(new.payment_method)
     draft = Order(
         id=order_id, number=0, customer=buyer, customer_id=new.customer.id if new.customer else None,
         customer_entry_id=new.customer.id if new.customer else order_id,
+        report_customer_key=new.customer.id if new.customer else order_id,
+        customer_group_id=new.customer.group_id if new.customer else customer_domain.GUESTS_GROUP_ID,
+        placed_at=placed_at, placed_day=local_day(placed_at, settings.timezone),
         billing_address=new.billing_address, shipping_address=new.shipping_address,
         delivery_method=new.delivery_method, payment_method=new.payment_method,
         status=state.status, payment_status=state.payment_status, fulfillment_status=state.fulfillment_status,
         lines=new.lines, order_discount=new.discount,
         shipping=domain.DELIVERY_FEES[new.delivery_method] if new.shipping is None else new.shipping,
-        currency=configuration.store_settings().currency, is_test=new.is_test, attribution=new.attribution,
+        currency=settings.currency, is_test=new.is_test, attribution=new.attribution,
         created_at=now, updated_at=now)
     priced = domain.priced(draft)  # bad discounts are refused before a number is spent
     order = dataclasses.replace(priced, number=counters.next_value(domain.ORDER_NUMBERS, domain.FIRST_ORDER_NUMBER))
@@ -143,8 +150,10 @@ def _as_buyer(customer: Customer | None) -> OrderCustomer:
                          phone=customer.phone)
 
 
-def create_manual_order(draft: OrderDraft, actor: str) -> Order:
-    """Staff place an order for a customer or a guest (a phone order)."""
+def create_manual_order(draft: OrderDraft, actor: str, may_backdate: bool = False) -> Order:
+    """Staff place an order for a customer or a guest (a phone order). Only admins (`may_backdate`) may
+    give the time it was placed, in the past: it then counts in the reports on that day."""
+    placed_at = _placed_at(draft.placed_at, may_backdate)
     customer = customers.get_customer(draft.customer_id) if draft.customer_id else None
     if customer is not None and customer.guest_order_id is not None:
         raise InvalidInput("A guest entry stands for one order; order for a guest instead.", [{"field": "customer_id"}])
@@ -155,7 +164,17 @@ def create_manual_order(draft: OrderDraft, actor: str) -> Order:
         billing_address=_address(draft.billing_address), shipping_address=_address(draft.shipping_address),
         shipping=draft.shipping, discount=_discount(draft.discount), is_test=draft.is_test,
         attribution={**draft.attribution.model_dump(exclude_none=True), "channel": draft.attribution.channel or "admin",
-                     "agent_id": actor}), actor)
+                     "agent_id": actor}, placed_at=placed_at), actor)
+
+
+def _placed_at(placed_at, may_backdate: bool) -> str | None:
+    if placed_at is None:
+        return None
+    if not may_backdate:
+        raise Forbidden("Only admins may give the time an order was placed.")
+    if placed_at > clock.now():
+        raise InvalidInput("An order cannot be placed in the future.", [{"field": "placed_at", "message": "in the past"}])
+    return iso(placed_at)
 
 
 def _address(address) -> dict | None:
@@ -169,6 +188,11 @@ def _discount(discount) -> domain.Discount | None:
 # Changing
 
 def _save(before: Order, after: Order, events: list[TimelineEvent], payment_event_id: str | None = None) -> Order:
+    if after.payment_status == PaymentStatus.REFUNDED and before.payment_status != PaymentStatus.REFUNDED:
+        from chalicelib.services import configuration
+
+        timezone = configuration.store_settings().timezone
+        after = dataclasses.replace(after, refunded_day=local_day(after.updated_at, timezone))
     effects = effects_of(before, after, events)
     effects.payment_event_id = payment_event_id
     return repo.save(before, after, effects)

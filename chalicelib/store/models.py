@@ -104,6 +104,7 @@ class CustomerItem(TableItem, discriminator="customer"):
     default_billing_address_id = UnicodeAttribute(null=True)
     default_shipping_address_id = UnicodeAttribute(null=True)
     guest_order_id = UnicodeAttribute(null=True)
+    external_id = UnicodeAttribute(null=True)
     verification_sent_at = UnicodeAttribute(null=True)
     password_hash = UnicodeAttribute(null=True)
     version = VersionAttribute()
@@ -136,14 +137,37 @@ class TimelineEventItem(TableItem, discriminator="timeline_event"):
     data = JSONAttribute(default=dict)
 
 
-class ImportJobItem(TableItem, discriminator="import_job"):
+class JobItem(TableItem, discriminator="job"):
+    """A background job (import, export...): options, counts, and the checkpoint of its last step."""
+
     id = UnicodeAttribute()
     kind = UnicodeAttribute()
     status = UnicodeAttribute()
-    source = UnicodeAttribute()
-    columns = ListAttribute(of=UnicodeAttribute, default=list)
-    has_header = BooleanAttribute(default=True)
     created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    details = JSONAttribute(default=dict)  # options, columns, preview, mapping, counts, errors...
+    seq = NumberAttribute(default=0)  # steps committed: each step's commit is conditioned on it
+    attempts = NumberAttribute(default=0)  # tries of the current step
+    lease_owner = UnicodeAttribute(null=True)  # the invocation running it (or a hand-off token)
+    lease_until = UnicodeAttribute(null=True)
+    cancel_requested = BooleanAttribute(default=False)  # staff's; never overwritten by a step's commit
+    version = VersionAttribute()
+
+
+class JobSeenEmailItem(TableItem, discriminator="job_seen_email"):
+    """A dry run's mark: the row where an email was first met in the file (later rows would update)."""
+
+    row = NumberAttribute()
+    expires_at = NumberAttribute(null=True)
+
+
+class JobRowErrorItem(TableItem, discriminator="job_row_error"):
+    """A rejected row of an import: the merchant's own cells and the reason (the error file's line)."""
+
+    row = NumberAttribute()
+    cells = ListAttribute(of=UnicodeAttribute, default=list)
+    message = UnicodeAttribute()
+    expires_at = NumberAttribute(null=True)
 
 
 class MailLogItem(TableItem, discriminator="mail_log"):
@@ -247,6 +271,13 @@ class OrderItem(TableItem, discriminator="order"):
     flags = ListAttribute(of=UnicodeAttribute, default=list)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    # For reports; null on orders stored before they existed (read as created_at's UTC day and the entry).
+    placed_at = UnicodeAttribute(null=True)
+    placed_day = UnicodeAttribute(null=True)
+    refunded_day = UnicodeAttribute(null=True)
+    customer_group_id = UnicodeAttribute(null=True)
+    imported = BooleanAttribute(default=False)
+    report_customer_key = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
 
@@ -459,3 +490,110 @@ class PaymentDueItem(TableItem, discriminator="payment_due"):
     Written and removed with the order's changes, so the unpaid-order job reads only these."""
 
     order_id = UnicodeAttribute()
+
+
+# Reports: pre-aggregated items kept by the table's stream (store/report_aggregates.py), never the orders.
+
+class SalesDayItem(TableItem, discriminator="report_sales"):
+    """A day's sales for one dimension value: `RSALES#<yyyy-mm>#<dimension>` / `<value>#<day>`. Figures
+    change by ADD deltas only."""
+
+    orders = NumberAttribute(default=0)
+    units_sold = NumberAttribute(default=0)
+    gross_sales = NumberAttribute(default=0)
+    discounts = NumberAttribute(default=0)
+    returns = NumberAttribute(default=0)
+    shipping = NumberAttribute(default=0)
+    cancelled_orders = NumberAttribute(default=0)
+
+
+class ProductDayItem(TableItem, discriminator="report_product"):
+    """A sku's sales on a day: `RPROD#<yyyy-mm>` / `<day>#<sku>`."""
+
+    units_sold = NumberAttribute(default=0)
+    gross_sales = NumberAttribute(default=0)
+    orders = NumberAttribute(default=0)
+
+
+class PaymentDayItem(TableItem, discriminator="report_payment"):
+    """Orders placed on a day by payment method and status, and refunds: `RPAY#<yyyy-mm>` / `<day>#<method>#<status>`."""
+
+    orders = NumberAttribute(default=0)
+    amount = NumberAttribute(default=0)
+    refunds = NumberAttribute(default=0)
+
+
+class CustomerPeriodItem(TableItem, discriminator="report_customer_period"):
+    """New and returning customers of one period: `RCUSTP#<kind>#<yyyy-mm (days) | yyyy>` / `<period>`."""
+
+    new_customers = NumberAttribute(default=0)
+    returning_customers = NumberAttribute(default=0)
+    new_customer_orders = NumberAttribute(default=0)
+    returning_customer_orders = NumberAttribute(default=0)
+    new_customer_net_sales = NumberAttribute(default=0)
+    returning_customer_net_sales = NumberAttribute(default=0)
+
+
+class CustomerDayItem(TableItem, discriminator="report_customer_day"):
+    """One customer's orders on a day to a country: `RCUSTD#<yyyy-mm>` / `<day>#<customer key>#<country>`."""
+
+    orders = NumberAttribute(default=0)
+    net_sales = NumberAttribute(default=0)
+
+
+class CustomerActivityItem(TableItem, discriminator="report_activity"):
+    """A customer's counted orders per day, {day: [orders, net_sales]}: `RACT#<customer key>` / `ACTIVITY`.
+    Written under its version with the period deltas it implies."""
+
+    days = JSONAttribute(default=dict)
+    version = VersionAttribute()
+
+
+class AggregateGuardItem(TableItem, discriminator="aggregate_done"):
+    """`AGGDONE#<order id>#<version>#<family>[#<part>]`: this order change is in this family's items (TTL)."""
+
+    expires_at = NumberAttribute()
+
+
+class SavedReportItem(TableItem, discriminator="saved_report"):
+    """`SAVEDREPORTS` / `<id>`: a saved report (its definition in `body`) and the last day its schedule covered."""
+
+    id = UnicodeAttribute()
+    body = JSONAttribute(default=dict)
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    last_covered = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class ReportFileItem(TableItem, discriminator="report_file"):
+    """`RFILES` / `<day>#<name>`: a file the nightly job wrote to the reports bucket (listing = one Query)."""
+
+    name = UnicodeAttribute()
+    report = UnicodeAttribute()
+    day = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    key = UnicodeAttribute()
+    saved_report_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+class ReportDayDoneItem(TableItem, discriminator="report_day_done"):
+    """`RFILESDONE#<day>`: the day's report files are all written (a later run of the job skips them)."""
+
+    at = UnicodeAttribute()
+
+
+class StaffMailItem(TableItem, discriminator="staff_mail"):
+    """`STAFFMAIL` / `<ulid>`: an email to staff (a scheduled report's link): an outbox and a log in one
+    item, queued with the change that causes it and sent by the stream handler."""
+
+    id = UnicodeAttribute()
+    to = UnicodeAttribute()
+    template = UnicodeAttribute()
+    subject = UnicodeAttribute(default="")
+    status = UnicodeAttribute()  # queued, sending, sent, failed
+    at = UnicodeAttribute()
+    context = JSONAttribute(null=True)  # dropped once sent

@@ -43,7 +43,8 @@ from chalicelib.store.pagination import decode_token, newest_first, one_request
 _ORDER = "ORDER"
 _SCALARS = ("id", "number", "customer_id", "customer_entry_id", "billing_address", "shipping_address",
             "delivery_method", "payment_method", "status", "payment_status", "fulfillment_status", "shipping",
-            "currency", "is_test", "attribution", "invoice_number", "flags", "created_at", "updated_at")
+            "currency", "is_test", "attribution", "invoice_number", "flags", "created_at", "updated_at",
+            "placed_at", "placed_day", "refunded_day", "customer_group_id", "imported", "report_customer_key")
 _INT_FIELDS = ("number", "shipping", "invoice_number")
 # Which index lists orders by which axis (the partition prefix is the axis' own).
 INDEX_OF_AXIS = {None: ("gsi1", "ORDERS"), "status": ("gsi2", "OSTATUS#"), "payment_status": ("gsi3", "OPAY#"),
@@ -73,6 +74,10 @@ def _to_domain(item: OrderItem) -> Order:
     fields = {name: getattr(item, name) for name in _SCALARS}
     for name in _INT_FIELDS:
         fields[name] = None if fields[name] is None else int(fields[name])
+    # Orders stored before the report fields: placed when created, on its UTC day, for its entry.
+    fields["placed_at"] = fields["placed_at"] or fields["created_at"]
+    fields["placed_day"] = fields["placed_day"] or fields["placed_at"][:10]
+    fields["report_customer_key"] = fields["report_customer_key"] or fields["customer_entry_id"] or fields["id"]
     order = Order(customer=OrderCustomer(**item.customer), lines=[OrderLine(**line) for line in item.lines],
                   order_discount=Discount(**item.order_discount) if item.order_discount else None,
                   version=item.version, **fields)
@@ -202,6 +207,13 @@ def delete(order: Order, effects: OrderEffects) -> None:
     with OrderEventItem.batch_write() as batch:
         for event in events:
             batch.delete(event)
+
+
+def from_image(raw_image: dict | None) -> Order | None:
+    """The order in a stream record's image (DynamoDB JSON), or None if the image is not an order."""
+    if not raw_image or raw_image.get("type", {}).get("S") != OrderItem.item_type.get_discriminator(OrderItem):
+        return None
+    return _to_domain(OrderItem.from_raw_data(raw_image))
 
 
 def order_key(order_id: str) -> OrderItem:

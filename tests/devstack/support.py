@@ -24,6 +24,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def time_wait_ports() -> set[int]:
+    """Local ports of this machine's IPv4 TCP sockets in TIME-WAIT (state 06 of /proc/net/tcp)."""
+    ports = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "06":
+            ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def leave_time_wait(port: int) -> None:
+    """A closed connection whose local end is 127.0.0.1:`port`, left in TIME-WAIT for a minute: what a
+    server that closed connections first (moto at shutdown, the app after a `Connection: close`) leaves."""
+    with socket.socket() as listener, socket.socket() as connection:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        connection.bind(("127.0.0.1", port))
+        connection.connect(listener.getsockname())
+        peer, _ = listener.accept()
+        connection.shutdown(socket.SHUT_WR)  # this end closes first: it is the one to wait in TIME-WAIT
+        peer.recv(1)
+        peer.close()
+    wait_until(lambda: port in time_wait_ports(), 5, f"port {port} in TIME-WAIT")
+
+
 def java_processes(marker: str) -> list[int]:
     """DynamoDB Local processes whose command line names this data folder (so: started by that stack)."""
     found = []
@@ -48,11 +74,12 @@ def wait_until(check, timeout: float = 20.0, what: str = "condition"):
 
 
 class Stack:
-    """One `python -m devstack` subprocess; its output is collected by a thread."""
+    """One `python -m devstack` subprocess; its output is collected by a thread. `ports` (app, moto,
+    DynamoDB Local): those of an earlier stack, to start again on the same ones; free ones otherwise."""
 
-    def __init__(self, data_dir: Path, *args: str):
+    def __init__(self, data_dir: Path, *args: str, ports: tuple[int, int, int] | None = None):
         self.data_dir = data_dir
-        self.port, self.moto_port, self.dynamodb_port = free_port(), free_port(), free_port()
+        self.port, self.moto_port, self.dynamodb_port = ports or (free_port(), free_port(), free_port())
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "JAVA_HOME", "TMPDIR")}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "devstack", "--data-dir", str(data_dir), "--port", str(self.port),
@@ -70,6 +97,10 @@ class Stack:
             raise
         self.url = f"http://127.0.0.1:{self.port}"
         self.admin_token = next(line.split()[-1] for line in self.lines if "Admin token" in line)
+
+    @property
+    def ports(self) -> tuple[int, int, int]:
+        return self.port, self.moto_port, self.dynamodb_port
 
     def output(self) -> str:
         return "".join(self.lines)

@@ -8,7 +8,7 @@ import pytest
 from moto import mock_aws
 
 from chalicelib.store.table import INDEXES, table_definition
-from devstack.aws import ensure_documents_bucket, ensure_table
+from devstack.aws import ensure_private_bucket, ensure_table
 from devstack.config import SECRET_NAMES, Options, app_environment, load_secrets, secrets_file
 from tests.support import dynamodb_local
 
@@ -87,8 +87,8 @@ def test_a_missing_table_is_created_with_every_index(dynamodb):
 def test_the_documents_bucket_is_private():
     with mock_aws():
         s3 = boto3.client("s3", region_name="us-east-1")
-        ensure_documents_bucket(s3, "shop-dev-documents")
-        ensure_documents_bucket(s3, "shop-dev-documents")  # again: each start does it
+        ensure_private_bucket(s3, "shop-dev-documents")
+        ensure_private_bucket(s3, "shop-dev-documents")  # again: each start does it
 
         blocked = s3.get_public_access_block(Bucket="shop-dev-documents")["PublicAccessBlockConfiguration"]
         assert set(blocked.values()) == {True} and len(blocked) == 4

@@ -27,6 +27,22 @@ def test_the_api_answers_and_describes_itself(stack):
         assert url in stack.output()
 
 
+def test_a_method_a_path_does_not_declare_gets_the_apps_answer_whatever_the_method(stack):
+    # Given a path that declares GET only
+    # When a client sends it PUT, or TRACE or QUERY (which the bare local server answered itself with a 501 page)
+    methods = ("PUT", "TRACE", "QUERY")
+    answers = {method: stack.call(method, "/store/products") for method in methods}
+
+    # Then each gets the app's own 405 in JSON, and nothing is a server error
+    assert {method: status for method, (status, _) in answers.items()} == dict.fromkeys(methods, 405)
+    assert [answers[m][1]["Message"] for m in methods] == [f"Unsupported method: {m}" for m in methods]
+    # And the answer names the methods the path has
+    request = urllib.request.Request(f"{stack.url}/store/products", method="TRACE")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=15)
+    assert refused.value.headers["Allow"] == "GET"
+
+
 def test_staff_create_and_read_a_customer_with_the_printed_token(stack):
     body = {"email": "lin@example.com", "first_name": "Lin", "last_name": "Chen"}
     status, created = stack.call("POST", "/admin/customers", body, token=stack.admin_token)
@@ -43,18 +59,21 @@ def test_make_token_signs_with_the_stacks_secret(stack):
 
 
 def test_a_csv_dropped_in_the_imports_bucket_becomes_an_import_job(stack):
+    # Given a merchant's CSV file dropped into the imports bucket
     key = "uploads/spring customers.csv"  # a space: S3 notifications carry the key URL-encoded
     stack.client("s3", stack.moto_port).put_object(
         Bucket="shop-dev-imports", Key=key, Body=b"Email,First Name,Last Name\nmia@example.com,Mia,Wong\n")
-    dynamodb = stack.client("dynamodb", stack.dynamodb_port)
 
+    # When the pump has delivered the bucket's notification to the app's handler
     def job():
-        items = dynamodb.scan(TableName="shop-dev", FilterExpression="begins_with(PK, :job)",
-                              ExpressionAttributeValues={":job": {"S": "JOB#"}})["Items"]
-        return next((item for item in items if item["source"]["S"] == key), None)
+        status, listed = stack.call("GET", "/admin/imports", token=stack.admin_token)
+        assert status == 200, listed
+        return next((item for item in listed["items"] if item["source"] == key), None)
 
+    # Then staff see a customer import job for that file (what the job reads from it: tests/events)
     found = wait_until(job, what="the import job")
-    assert found["SK"]["S"] == "JOB" and "Email" in json.dumps(found["columns"])
+    status, detail = stack.call("GET", f"/admin/imports/{found['id']}", token=stack.admin_token)
+    assert status == 200 and (detail["kind"], detail["source"]) == ("customers", key)
 
 
 def test_registration_sends_a_welcome_email_through_the_stream(stack):
@@ -70,11 +89,12 @@ def test_registration_sends_a_welcome_email_through_the_stream(stack):
     assert "stream -> table_changed" in stack.output() and "noor@example.com" not in stack.output()
 
 
-def test_the_documents_bucket_exists_and_is_private(stack):
+@pytest.mark.parametrize("bucket", ["shop-dev-documents", "shop-dev-reports"])
+def test_the_private_buckets_exist_and_are_private(stack, bucket):
     s3 = stack.client("s3", stack.moto_port)
-    blocked = s3.get_public_access_block(Bucket="shop-dev-documents")["PublicAccessBlockConfiguration"]
+    blocked = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
     assert set(blocked.values()) == {True}
-    assert "shop-dev-documents" in stack.output()
+    assert bucket in stack.output()
 
 
 def test_the_webhook_key_is_in_the_secrets_file_not_in_the_output(stack):
@@ -100,3 +120,32 @@ def test_the_webhook_key_is_in_the_secrets_file_not_in_the_output(stack):
 
     assert post(values["payment_webhook_secret"]) == 422
     assert post("another-key") == 401
+
+
+def test_make_schedule_fires_a_schedule_of_the_app_now(stack):
+    def make_schedule(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "devstack.fire", *args, "--port", str(stack.port)]
+        return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    # Given the running stack, whose banner points to its schedules
+    assert f"{stack.url}/dev/schedules" in stack.output()
+
+    # When a person lists the schedules (make schedule), then fires one (make schedule NAME=...)
+    listed = make_schedule()
+    fired = make_schedule("cancel_unpaid_orders")
+
+    # Then the list names every schedule of the app, and the one named ran at once in the stack
+    from app import app
+    from devstack.schedules import schedule_configs
+
+    assert listed.returncode == 0, listed.stderr
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == [c.name for c in schedule_configs(app)]
+    assert "cancel_unpaid_orders" in listed.stdout
+    assert fired.returncode == 0, fired.stderr
+    assert fired.stdout.strip() == 'cancel_unpaid_orders (rate(15 minutes)): done {"cancelled": 0}'
+    assert stack.output_has("schedule rate(15 minutes) -> cancel_unpaid_orders (fired now): done")
+
+    # And an unknown name fails, listing the names
+    unknown = make_schedule("no_such_job")
+    names = ", ".join(c.name for c in schedule_configs(app))
+    assert unknown.returncode == 1 and unknown.stderr.strip() == f"404: No schedule by that name. (one of: {names})"

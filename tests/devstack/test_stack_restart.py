@@ -1,8 +1,12 @@
-"""Stopping and starting the local stack again: nothing left running; data, secrets and stream position kept."""
+"""Stopping and starting the local stack again, at once and on the same ports: nothing left running; data,
+secrets and stream position kept."""
 import json
 import signal
+import socket
+import subprocess
+import sys
 
-from tests.devstack.support import Stack, java_processes, wait_until
+from tests.devstack.support import ROOT, Stack, free_port, java_processes, leave_time_wait, wait_until
 
 
 def register(stack: Stack, email: str) -> None:
@@ -10,7 +14,7 @@ def register(stack: Stack, email: str) -> None:
     assert stack.call("POST", "/store/customers", body)[0] == 201
 
 
-def test_data_outlives_a_restart_and_stopping_leaves_no_java(tmp_path):
+def test_restart_at_once_on_the_same_ports_keeps_the_data_and_leaves_no_java(tmp_path):
     def mail_count() -> int:
         return len(list((tmp_path / "mail").glob("*.eml")))
 
@@ -31,7 +35,10 @@ def test_data_outlives_a_restart_and_stopping_leaves_no_java(tmp_path):
     finally:
         first.kill()
 
-    second = Stack(tmp_path, "--demo")
+    # When it starts again at once on the same ports, with connections of the last run still in TIME-WAIT
+    for port in first.ports:
+        leave_time_wait(port)
+    second = Stack(tmp_path, "--demo", ports=first.ports)
     try:
         assert second.output_has("demo customers: 0 created, 5 already there")
         assert second.output_has("demo orders: 0 created, 1 already there")
@@ -44,3 +51,22 @@ def test_data_outlives_a_restart_and_stopping_leaves_no_java(tmp_path):
         assert not java_processes(str(tmp_path))
     finally:
         second.kill()
+
+
+def test_start_on_a_port_something_listens_on_stops_with_a_clear_message(tmp_path):
+    # Given a server listening on the port asked for the app (bound with SO_REUSEADDR, as servers are)
+    with socket.socket() as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+
+        # When the stack starts on it
+        command = [sys.executable, "-m", "devstack", "--data-dir", str(tmp_path), "--port", str(port),
+                   "--moto-port", str(free_port()), "--dynamodb-port", str(free_port())]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    # Then it stops at once, naming the port, and started nothing
+    assert done.returncode == 1
+    assert f"Port {port} (app) is in use" in done.stderr
+    assert not java_processes(str(tmp_path))

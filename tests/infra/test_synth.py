@@ -29,6 +29,7 @@ APP_TABLE_ACTIONS = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutI
 CALLS_TO_ACTIONS = {".batch_get(": "dynamodb:BatchGetItem", ".batch_write(": "dynamodb:BatchWriteItem",
                     ".scan(": "dynamodb:Scan", "TransactGet": "dynamodb:GetItem", ".query(": "dynamodb:Query",
                     "put_object(": "s3:PutObject", '"get_object"': "s3:GetObject", "get_object(": "s3:GetObject",
+                    "head_object(": "s3:GetObject",
                     "send_raw_email(": "ses:SendRawEmail"}
 # A pinned webhook-key version, given to the prod synth (dev synthesizes without it).
 WEBHOOK_SECRET_VERSION = "a1b2c3d4-0000-4000-8000-000000000001"
@@ -238,7 +239,7 @@ def test_synth_stage_names_and_removal_policies(synthesized, stage, policy):
     _, table = only(template, "AWS::DynamoDB::Table")
     assert table["Properties"]["TableName"] == f"shop-{stage}"
     assert (table["DeletionPolicy"], table["UpdateReplacePolicy"]) == (policy, policy)
-    for purpose in ("imports", "documents"):
+    for purpose in ("imports", "documents", "reports"):
         _, found = bucket(template, purpose)
         assert found["Properties"]["BucketName"]["Fn::Join"][1][0] == f"shop-{stage}-{purpose}-"
         assert (found["DeletionPolicy"], found["UpdateReplacePolicy"]) == (policy, policy)
@@ -294,7 +295,7 @@ def test_synth_imports_queue_dead_letters_and_accepts_only_the_bucket(dev):
     assert notification["Queue"] == {"Fn::GetAtt": [name, "Arn"]}
 
 
-@pytest.mark.parametrize("purpose", ["imports", "documents"])
+@pytest.mark.parametrize("purpose", ["imports", "documents", "reports"])
 def test_synth_bucket_is_private_encrypted_and_ssl_only(dev, purpose):
     # Given the bucket and its policy
     name, found = bucket(dev, purpose)
@@ -370,8 +371,9 @@ def test_synth_schedule_functions_can_use_the_table_and_its_indexes(dev):
         for action in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem", "Query"):
             assert (f"dynamodb:{action}", table) in granted, action
         assert ("dynamodb:Query", indexes) in granted
-        # And nothing beyond the table and its logs
-        assert {a.split(":")[0] for a, _ in granted} == {"dynamodb", "logs"}
+        # And nothing beyond the table and its logs (the report files job: and the reports bucket)
+        beyond = {"s3"} if name == "GenerateReportFiles" else set()
+        assert {a.split(":")[0] for a, _ in granted} == {"dynamodb", "logs"} | beyond
 
 
 def test_synth_documents_bucket_is_written_by_the_stream_and_read_by_the_api(dev):
@@ -388,6 +390,22 @@ def test_synth_documents_bucket_is_written_by_the_stream_and_read_by_the_api(dev
     # And every function knows the bucket
     for function in functions(dev).values():
         assert function["Properties"]["Environment"]["Variables"]["DOCUMENTS_BUCKET"] == {"Ref": name}
+
+
+def test_synth_reports_bucket_is_written_by_the_report_job_and_read_by_the_api(dev):
+    # Given the reports bucket, and the S3 grants on it of each function's role
+    name, _ = bucket(dev, "reports")
+    files = json.dumps({"Fn::Join": ["", [{"Fn::GetAtt": [name, "Arn"]}, "/*"]]}, sort_keys=True)
+    on_reports = {function: {g for g in grants(dev, role_of(dev, function)) if name in g[1]}
+                  for function in functions(dev)}
+
+    # Then the report job writes the files (and signs week-long links), the API signs 5-minute links, nobody else
+    assert on_reports.pop("GenerateReportFiles") == {("s3:PutObject", files), ("s3:GetObject", files)}
+    assert on_reports.pop("APIHandler") == {("s3:GetObject", files)}
+    assert all(not found for found in on_reports.values()), on_reports
+    # And every function knows the bucket
+    for function in functions(dev).values():
+        assert function["Properties"]["Environment"]["Variables"]["REPORTS_BUCKET"] == {"Ref": name}
 
 
 def test_synth_functions_use_our_roles_not_chalices(dev):

@@ -1,8 +1,7 @@
-"""Pure rules: password hashing, text folding, page tokens, CSV columns."""
+"""Pure rules: password hashing, text folding, page tokens."""
 import pytest
 
 from chalicelib.domain.errors import BadRequest
-from chalicelib.domain.imports import detect_columns
 from chalicelib.domain.passwords import hash_password, verify_password
 from chalicelib.domain.text import fold
 from chalicelib.store.pagination import decode_token, encode_token
@@ -28,7 +27,3 @@ def test_page_token_round_trip_and_rejections():
         with pytest.raises(BadRequest):
             decode_token(bad, {"PK", "SK"})
 
-
-def test_detect_columns_reads_the_header_with_quotes_and_bom():
-    head = '\ufeffEmail,"Name, full",Phone\r\nann@example.com,"Lee, Ann",1\n'.encode()
-    assert detect_columns(head) == ["Email", "Name, full", "Phone"]

@@ -1,0 +1,211 @@
+"""The write path of customer imports: many customers per request, few items per customer.
+
+A created customer is its email guard (conditioned: new; it records the job and row that created
+it, so a redone step recognises its own work), its profile, a `customer_imported` event and its
+address; an updated one is its profile (conditioned on the version read) and the event. Up to 25
+customers go in one TransactWriteItems, several transactions at once. Search entries, address search
+entries and tag items are derived data: the profile and address carry `index_pending`, and the
+stream writes them in bulk (services/search_index.py).
+
+Raw DynamoDB requests (items serialised by the PynamoDB models, so they read back as any other):
+the cancellation reasons of a transaction are then in the order the items were sent, which tells
+exactly which customer's condition failed."""
+import random
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+
+from botocore.exceptions import ClientError
+
+from chalicelib.aws_clients import client
+from chalicelib.domain.addresses import AddressFields
+from chalicelib.domain.customers import PROFILE_FIELDS, Customer
+from chalicelib.domain.text import normalize_email
+from chalicelib.domain.timeline import TimelineEvent
+from chalicelib.settings import get_settings
+from chalicelib.store.customers import _index_attributes, customer_pk, event_item
+from chalicelib.store.models import AddressItem, CustomerItem, EmailGuardItem
+
+_PROFILE = "PROFILE"
+_PER_TRANSACTION = 20  # at most 5 items each: within DynamoDB's 100
+_TRIES = 8
+
+
+@dataclass
+class Guard:
+    """Who owns an email, and which import row created it (if one did)."""
+
+    customer_id: str
+    job_id: str | None = None
+    row: int | None = None
+
+
+@dataclass
+class ImportedCustomer:
+    """One customer's write: `before` None creates it."""
+
+    row: int
+    before: Customer | None
+    after: Customer
+    event: TimelineEvent
+    address: tuple[str, AddressFields] | None = None  # a new address (id, fields)
+
+
+def external_id_pk(external_id: str) -> str:
+    """`EXTID#<id>/EXTID` -> customer id: orders imported later find their customer by it."""
+    return f"EXTID#{external_id}"
+
+
+def _table() -> str:
+    return get_settings().table_name
+
+
+def _retrying(call: Callable[[], dict]) -> dict:
+    """Throttling and transient conflicts are retried with exponential backoff and full jitter."""
+    for attempt in range(_TRIES):
+        try:
+            return call()
+        except ClientError as error:
+            code = error.response["Error"]["Code"]
+            reasons = {r.get("Code") for r in error.response.get("CancellationReasons", [])}
+            retryable = code in ("ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+                                 "InternalServerError") or (code == "TransactionCanceledException"
+                                                            and reasons <= {"None", "TransactionConflict", None})
+            if not retryable or attempt == _TRIES - 1:
+                raise
+            time.sleep(random.uniform(0, min(2.0, 0.05 * 2 ** attempt)))
+    raise AssertionError("unreachable")
+
+
+def _batch_get(keys: list[dict]) -> list[dict]:
+    """Items by key (consistent), 100 per request; UnprocessedKeys retried with backoff and jitter."""
+    found: list[dict] = []
+    for start in range(0, len(keys), 100):
+        pending = {_table(): {"Keys": keys[start:start + 100], "ConsistentRead": True}}
+        attempt = 0
+        while pending:
+            reply = _retrying(partial(client("dynamodb").batch_get_item, RequestItems=pending))
+            found += reply["Responses"].get(_table(), [])
+            pending = reply.get("UnprocessedKeys") or {}
+            if pending:
+                attempt += 1
+                time.sleep(random.uniform(0, min(2.0, 0.05 * 2 ** attempt)))
+    return found
+
+
+def guards(emails: Iterable[str]) -> dict[str, Guard]:
+    """The guards of these emails, by normalised email."""
+    keys = [{"PK": {"S": f"EMAIL#{e}"}, "SK": {"S": "EMAIL"}} for e in dict.fromkeys(normalize_email(x) for x in emails)]
+    result = {}
+    for raw in _batch_get(keys):
+        item = EmailGuardItem.from_raw_data(raw)
+        row = raw.get("import_row", {}).get("N")
+        result[item.PK.removeprefix("EMAIL#")] = Guard(item.customer_id, raw.get("import_job", {}).get("S"),
+                                                       int(row) if row else None)
+    return result
+
+
+def profiles(customer_ids: Iterable[str]) -> dict[str, Customer]:
+    """Profiles read consistently (a step must see what it wrote), by id."""
+    from chalicelib.store.customers import _to_domain
+
+    keys = [{"PK": {"S": customer_pk(c)}, "SK": {"S": _PROFILE}} for c in dict.fromkeys(customer_ids)]
+    return {c.id: c for c in (_to_domain(CustomerItem.from_raw_data(raw)) for raw in _batch_get(keys))}
+
+
+def _profile_item(customer: Customer) -> dict:
+    item = CustomerItem(PK=customer_pk(customer.id), SK=_PROFILE, order_count=customer.stats.order_count,
+                        total_spent=customer.stats.total_spent, last_order_at=customer.stats.last_order_at,
+                        **_index_attributes(customer), **{name: getattr(customer, name) for name in PROFILE_FIELDS})
+    raw = item.serialize()
+    raw.update({"version": {"N": "1"}, "index_pending": {"BOOL": True}})
+    return raw
+
+
+def _address_item(customer_id: str, address_id: str, fields: AddressFields) -> dict:
+    raw = AddressItem(PK=customer_pk(customer_id), SK=f"ADDR#{address_id}", id=address_id, customer_id=customer_id,
+                      fields=fields.model_dump(mode="json")).serialize()
+    raw["index_pending"] = {"BOOL": True}
+    return raw
+
+
+def _profile_update(stored: Customer, write: ImportedCustomer) -> dict:
+    """SET the fields that changed (and the index keys they move), bump the version, mark the
+    derived items pending; conditioned on the version read (`stored`)."""
+    before, after = _profile_item(stored), _profile_item(write.after)
+    names = {n for n in after if n not in ("PK", "SK", "version") and after[n] != before.get(n)} | {"index_pending"}
+    removed = {n for n in before if n not in after and n not in ("PK", "SK")}
+    values = {f":v{i}": after[n] for i, n in enumerate(sorted(names))}
+    aliases = {f"#a{i}": n for i, n in enumerate(sorted(names))}
+    removed_aliases = {f"#r{i}": n for i, n in enumerate(sorted(removed))}
+    expression = "SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(names))) + ", #version = #version + :one"
+    if removed:
+        expression += " REMOVE " + ", ".join(removed_aliases)
+    return {"Update": {
+        "TableName": _table(), "Key": {"PK": after["PK"], "SK": after["SK"]}, "UpdateExpression": expression,
+        "ConditionExpression": "#version = :seen",
+        "ExpressionAttributeNames": {**aliases, **removed_aliases, "#version": "version"},
+        "ExpressionAttributeValues": {**values, ":one": {"N": "1"}, ":seen": {"N": str(stored.version)}},
+        "ReturnValuesOnConditionCheckFailure": "NONE"}}
+
+
+def _transaction_items(write: ImportedCustomer, job_id: str) -> list[tuple[dict, bool]]:
+    """The request items of one customer's write, each with whether its condition failing means
+    "this customer changed meanwhile" (re-read and redo) rather than a bug."""
+    customer = write.after
+    items: list[tuple[dict, bool]] = []
+    if write.before is None:
+        guard = {"PK": {"S": f"EMAIL#{normalize_email(customer.email)}"}, "SK": {"S": "EMAIL"},
+                 "type": {"S": "email_guard"}, "customer_id": {"S": customer.id}, "import_job": {"S": job_id},
+                 "import_row": {"N": str(write.row)}}
+        items.append(({"Put": {"TableName": _table(), "Item": guard, "ConditionExpression": "attribute_not_exists(PK)"}}, True))
+        items.append(({"Put": {"TableName": _table(), "Item": _profile_item(customer),
+                               "ConditionExpression": "attribute_not_exists(PK)"}}, True))
+    else:
+        items.append((_profile_update(write.before, write), True))
+    items.append(({"Put": {"TableName": _table(), "Item": event_item(customer.id, write.event).serialize()}}, False))
+    if customer.external_id and (write.before is None or write.before.external_id != customer.external_id):
+        items.append(({"Put": {"TableName": _table(), "Item": {
+            "PK": {"S": external_id_pk(customer.external_id)}, "SK": {"S": "EXTID"}, "type": {"S": "external_id"},
+            "customer_id": {"S": customer.id}}}}, False))
+    if write.address is not None:
+        items.append(({"Put": {"TableName": _table(), "Item": _address_item(customer.id, *write.address)}}, False))
+    return items
+
+
+def _write_group(group: list[ImportedCustomer], job_id: str) -> list[ImportedCustomer]:
+    """One transaction for the group; the customers whose conditions failed are taken out and the
+    rest written again. Returns those that changed meanwhile."""
+    changed: list[ImportedCustomer] = []
+    while group:
+        parts = [(write, _transaction_items(write, job_id)) for write in group]
+        request = [item for _, items in parts for item, _ in items]
+        try:
+            _retrying(partial(client("dynamodb").transact_write_items, TransactItems=request))
+            return changed
+        except ClientError as error:
+            reasons = error.response.get("CancellationReasons") or []
+            if error.response["Error"]["Code"] != "TransactionCanceledException" or not reasons:
+                raise
+            failed, position = [], 0
+            for write, items in parts:
+                codes = [reasons[position + k].get("Code") for k in range(len(items))]
+                position += len(items)
+                if "ConditionalCheckFailed" in codes:
+                    failed.append(write)
+            if not failed:
+                raise
+            changed += failed
+            group = [write for write in group if write not in failed]
+    return changed
+
+
+def write(writes: list[ImportedCustomer], job_id: str) -> list[ImportedCustomer]:
+    """Write the customers, several transactions at once. Returns the writes whose customer changed
+    meanwhile (an email taken by another file or a registration, a profile edited): the caller
+    reads them again and decides anew. The others are committed."""
+    groups = [writes[i:i + _PER_TRANSACTION] for i in range(0, len(writes), _PER_TRANSACTION)]
+    with ThreadPoolExecutor(get_settings().bulk_write_threads) as pool:
+        return [w for changed in pool.map(lambda g: _write_group(g, job_id), groups) for w in changed]
