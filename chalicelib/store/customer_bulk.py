@@ -26,7 +26,7 @@ from chalicelib.domain.text import normalize_email
 from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.settings import get_settings
 from chalicelib.store.customers import _index_attributes, customer_pk, event_item
-from chalicelib.store.models import AddressItem, CustomerItem, EmailGuardItem
+from chalicelib.store.models import AddressItem, CustomerItem, EmailGuardItem, ExternalIdItem
 
 _PROFILE = "PROFILE"
 _PER_TRANSACTION = 20  # at most 5 items each: within DynamoDB's 100
@@ -167,9 +167,8 @@ def _transaction_items(write: ImportedCustomer, job_id: str) -> list[tuple[dict,
         items.append((_profile_update(write.before, write), True))
     items.append(({"Put": {"TableName": _table(), "Item": event_item(customer.id, write.event).serialize()}}, False))
     if customer.external_id and (write.before is None or write.before.external_id != customer.external_id):
-        items.append(({"Put": {"TableName": _table(), "Item": {
-            "PK": {"S": external_id_pk(customer.external_id)}, "SK": {"S": "EXTID"}, "type": {"S": "external_id"},
-            "customer_id": {"S": customer.id}}}}, False))
+        pointer = ExternalIdItem(PK=external_id_pk(customer.external_id), SK="EXTID", customer_id=customer.id)
+        items.append(({"Put": {"TableName": _table(), "Item": pointer.serialize()}}, False))
     if write.address is not None:
         items.append(({"Put": {"TableName": _table(), "Item": _address_item(customer.id, *write.address)}}, False))
     return items

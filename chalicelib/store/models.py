@@ -110,6 +110,13 @@ class CustomerItem(TableItem, discriminator="customer"):
     version = VersionAttribute()
 
 
+class ExternalIdItem(TableItem, discriminator="external_id"):
+    """`EXTID#<id>`: the customer known by this id on the platform they were imported from (orders
+    imported later find their customer by it)."""
+
+    customer_id = UnicodeAttribute()
+
+
 class EmailGuardItem(TableItem, discriminator="email_guard"):
     """Makes an email unique: created in the same transaction as the customer that owns it."""
 
