@@ -39,7 +39,7 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     # Background jobs: an invocation hands its job over after this many seconds (0: when its time
     # is nearly up). Benchmarks force a small budget to exercise the hand-overs.
-    job_step_budget_seconds: int = 0
+    job_step_budget_seconds: float = 0
     # Bulk writes (imports, derived search entries) send this many requests at once.
     bulk_write_threads: int = 4
     dev_routes: bool = False
@@ -49,6 +49,8 @@ class Settings:
 def _typed(field: dataclasses.Field, raw: str):
     if field.type == "int" or field.type is int:
         return int(raw)
+    if field.type == "float" or field.type is float:
+        return float(raw)
     if field.type == "bool" or field.type is bool:
         return raw.strip().lower() in ("1", "true", "yes", "on")
     return raw

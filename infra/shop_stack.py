@@ -29,7 +29,7 @@ from constructs import Construct
 
 from chalicelib.domain.invoices import document_key
 from chalicelib.domain.tokens import STAFF_ROLES
-from chalicelib.events.handlers import IMPORTS_QUEUE, REPORT_FILES_SCHEDULE
+from chalicelib.events.handlers import IMPORTS_QUEUE, JOBS_QUEUE, JOBS_WATCHDOG_SCHEDULE, REPORT_FILES_SCHEDULE
 from chalicelib.store.table import TTL_ATTRIBUTE, table_definition
 
 
@@ -49,6 +49,7 @@ STAGES = {
 IMPORTS_MAX_RECEIVES = 5  # deliveries of an import message before it goes to the imports dead-letter queue
 STREAM_MAX_RETRIES = 5  # retries of a failing stream batch before its position goes to the on-failure queue
 INVOICES_PREFIX = posixpath.dirname(document_key(1)) + "/"  # where the stream handler puts invoice PDFs
+IMPORT_ERRORS_PREFIX = "imports/"  # the rejected rows of imports (services/import_results.py)
 # `-c payment_webhook_secret_version=<VersionId>`: pin the webhook key's version (see infra/README.md, Secrets).
 WEBHOOK_SECRET_VERSION_CONTEXT = "payment_webhook_secret_version"
 # `-c staff_email_domains=shop.example`: scheduled reports are mailed to addresses there only (STAFF_EMAIL_DOMAINS).
@@ -166,17 +167,23 @@ class ShopStack(Stack):
             },
         }
         sqs_handlers = [s for s in app.event_sources if isinstance(s, SQSEventConfig)]
-        self._imports(visibility_timeout=6 * _longest_timeout(source_dir, stage.name, chalice_config, sqs_handlers))
+        import_handlers = [h for h in sqs_handlers if h.queue == IMPORTS_QUEUE]
+        job_handlers = [h for h in sqs_handlers if h.queue == JOBS_QUEUE]
+        self._imports(visibility_timeout=6 * _longest_timeout(source_dir, stage.name, chalice_config, import_handlers))
+        # A job's message is handled by one invocation at a time; one that dies is resumed by the
+        # watchdog schedule once its lease runs out, or when the message comes back after this.
+        self._jobs(visibility_timeout=_longest_timeout(source_dir, stage.name, chalice_config, job_handlers) + 60)
         roles = self._roles()
         # Chalice gives every function the one iam_role_arn: the API's. Other kinds get theirs below.
         chalice_config["iam_role_arn"] = roles["api"].role_arn
         self.chalice = Chalice(self, "App", source_dir=str(source_dir), stage_config=chalice_config)
 
+        queues = {IMPORTS_QUEUE: self.imports_queue, JOBS_QUEUE: self.jobs_queue}
         for handler in sqs_handlers:
-            if handler.queue != IMPORTS_QUEUE:
+            if handler.queue not in queues:
                 raise ValueError(f"{handler.name} reads queue {handler.queue!r}, which infra/ does not define")
             self._event_source(handler.name, "sqs", roles["imports"], {
-                "Queue": self.imports_queue.queue_arn,
+                "Queue": queues[handler.queue].queue_arn,
                 "FunctionResponseTypes": ["ReportBatchItemFailures"],
             })
         for handler in [s for s in app.event_sources if isinstance(s, DynamoDBEventConfig)]:
@@ -186,9 +193,11 @@ class ShopStack(Stack):
                 "MaximumRetryAttempts": STREAM_MAX_RETRIES,
                 "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": self.stream_dlq.queue_arn}},
             })
+        own_roles = {REPORT_FILES_SCHEDULE: "reports", JOBS_WATCHDOG_SCHEDULE: "watchdog"}
         for handler in [s for s in app.event_sources if isinstance(s, ScheduledEventConfig)]:
-            # The EventBridge rule itself is Chalice's; the report files job alone writes to the reports bucket.
-            self._use_role(handler.name, roles["reports" if handler.name == REPORT_FILES_SCHEDULE else "schedule"])
+            # The EventBridge rule itself is Chalice's; the report files job alone writes to the reports
+            # bucket, the jobs' watchdog alone sends to the jobs queue.
+            self._use_role(handler.name, roles[own_roles.get(handler.name, "schedule")])
         self._api()
         for function_id in _function_ids(app):
             group = logs.CfnLogGroup(self, f"{function_id}Logs", retention_in_days=stage.log_retention_days,
@@ -248,6 +257,14 @@ class ShopStack(Stack):
         # S3 checks that it may send to the queue when the notification is created.
         self.bucket.node.add_dependency(self.imports_queue.node.find_child("Policy"))
 
+    def _jobs(self, visibility_timeout: int) -> None:
+        """The background jobs' queue: a message names a job to go on with (imports now)."""
+        dlq = self._queue("JobsDeadLetterQueue", f"{JOBS_QUEUE}-dlq", retention_period=Duration.days(14))
+        self.jobs_queue = self._queue(
+            "JobsQueue", JOBS_QUEUE, retention_period=Duration.days(4),
+            visibility_timeout=Duration.seconds(visibility_timeout),
+            dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=IMPORTS_MAX_RECEIVES))
+
     def _staff_pool(self) -> None:
         """Staff sign in here; the API checks their ID tokens (JWKS, issuer, audience = the app client)
         and reads the role from cognito:groups. No custom:role attribute, so no user can set their own."""
@@ -278,21 +295,36 @@ class ShopStack(Stack):
             iam.PolicyStatement(sid="TableQueries", actions=["dynamodb:Query"], resources=[table, f"{table}/index/*"]),
         ]
         invoices = self.documents_bucket.arn_for_objects(f"{INVOICES_PREFIX}*")
+        error_files = self.documents_bucket.arn_for_objects(f"{IMPORT_ERRORS_PREFIX}*")
+        # Starting a job, handing it over, resuming it: a message on the jobs queue (found by name).
+        queue_jobs = iam.PolicyStatement(sid="QueueJobs", actions=["sqs:SendMessage", "sqs:GetQueueUrl"],
+                                         resources=[self.jobs_queue.queue_arn])
         report_files = self.reports_bucket.arn_for_objects("*")
         extra = {
             # Presigned links are signed with the API's credentials: S3 checks its role when they are used.
             "api": [iam.PolicyStatement(sid="ReadInvoices", actions=["s3:GetObject"], resources=[invoices]),
-                    iam.PolicyStatement(sid="ReadReportFiles", actions=["s3:GetObject"], resources=[report_files])],
+                    iam.PolicyStatement(sid="ReadReportFiles", actions=["s3:GetObject"], resources=[report_files]),
+                    iam.PolicyStatement(sid="ReadImportErrorFiles", actions=["s3:GetObject"], resources=[error_files]),
+                    # the presigned PUT of an upload through POST /admin/imports
+                    iam.PolicyStatement(sid="UploadImports", actions=["s3:PutObject"], resources=[
+                        self.bucket.arn_for_objects("uploads/*"), self.bucket.arn_for_objects("orders/uploads/*")]),
+                    queue_jobs],
             "schedule": [],  # the table only (e.g. cancel_unpaid_orders: Query on GSI3, GetItem, transactions)
+            "watchdog": [queue_jobs],  # resume_stalled_jobs: the stalled jobs (a Query) get a message
             # generate_report_files: puts the files (If-None-Match), reads a file's size when it was there
             # already, and signs the week-long links of scheduled reports.
             "reports": [iam.PolicyStatement(sid="WriteReportFiles", actions=["s3:PutObject", "s3:GetObject"],
                                             resources=[report_files])],
+            # import_files_arrived (S3 notifications) and run_jobs (the jobs' steps)
             "imports": [
                 iam.PolicyStatement(sid="ReadImports", actions=["s3:GetObject"],
                                     resources=[self.bucket.arn_for_objects("*")]),
-                iam.PolicyStatement(sid="ConsumeImports", resources=[self.imports_queue.queue_arn],
+                iam.PolicyStatement(sid="ConsumeImports", resources=[self.imports_queue.queue_arn, self.jobs_queue.queue_arn],
                                     actions=["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]),
+                iam.PolicyStatement(sid="WriteImportErrorFiles", actions=["s3:PutObject"], resources=[error_files]),
+                queue_jobs,
+                # a background job may walk the table page by page (the search re-index); requests never scan
+                iam.PolicyStatement(sid="JobsScanTable", actions=["dynamodb:Scan"], resources=[table]),
             ],
             "stream": [
                 iam.PolicyStatement(sid="ReadTableStream", resources=[f"{table}/stream/*"], actions=[

@@ -64,11 +64,16 @@ def dynamodb_endpoint(request):
     if request.config.getoption("--dynamodb") != "local":
         yield None
         return
+    from chalicelib.settings import get_settings
+
     os.environ["BULK_WRITE_THREADS"] = "4"
+    get_settings.cache_clear()  # read again: the app may have read the environment at collection
     with dynamodb_local.running() as url:
-        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = url
+        # DynamoDB Local serves the table's stream on the same endpoint (tests read it: TableStream).
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = os.environ["AWS_ENDPOINT_URL_DYNAMODB_STREAMS"] = url
         yield url
         os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
+        os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", None)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ bp = Blueprint(__name__)
 IMPORTS_QUEUE = "shop-imports"
 REPORT_FILES_SCHEDULE = "generate_report_files"
 JOBS_QUEUE = "shop-jobs"
+JOBS_WATCHDOG_SCHEDULE = "resume_stalled_jobs"
 
 
 def _process(event, event_type: str, record_handler):
@@ -54,7 +55,7 @@ def run_jobs(event):
     return _process(event, "SQS", lambda record: _run_job(record, event.context))
 
 
-@bp.schedule(Rate(5, unit=Rate.MINUTES), name="resume_stalled_jobs")
+@bp.schedule(Rate(5, unit=Rate.MINUTES), name=JOBS_WATCHDOG_SCHEDULE)
 def resume_stalled_jobs(event):
     """Jobs whose invocation died (their lease ran out) go on from their checkpoint."""
     from chalicelib.services import jobs

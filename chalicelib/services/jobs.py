@@ -1,5 +1,5 @@
-"""Runs background jobs step by step, whatever their kind (imports now; exports, segment fills and
-re-indexing later): one mechanism that survives the death of any invocation.
+"""Runs background jobs step by step, whatever their kind (imports, the search re-index; exports and
+segment fills later): one mechanism that survives the death of any invocation.
 
 A message on the jobs queue names a job (and, for a hand-off, the token of the lease handed over).
 The invocation claims the job's next step (a lease in its name, the step's attempt counted), runs
@@ -38,7 +38,7 @@ from chalicelib.settings import get_settings
 from chalicelib.store import jobs as repo
 
 JOBS_QUEUE = "shop-jobs"
-_SAFETY_SECONDS = 60  # a step never takes longer: stop when less than this is left
+_SAFETY_SECONDS = 30  # a step (500 rows) takes a few seconds: stop when less than this is left
 _HANDOFF_SECONDS = 120  # a handed-over job waits this long for its message before the watchdog may take it
 
 
@@ -53,6 +53,10 @@ def _runner(kind: str) -> Runner:
         from chalicelib.services import customer_import
 
         return customer_import
+    if kind == JobKind.SEARCH_REINDEX:
+        from chalicelib.services import search_reindex
+
+        return search_reindex
     raise ValueError(f"no runner for jobs of kind {kind!r}")
 
 
@@ -145,7 +149,7 @@ def _advanced(job: Job, result: StepResult) -> Job:
     return replace(job, checkpoint=point, errors=listed, rows_total=total, attempts=0,
                    rows_per_second=rows_per_second(counts.rows_done, job.started_at, now),
                    rows_done=counts.rows_done, created=counts.created, updated=counts.updated,
-                   skipped=counts.skipped, rejected=counts.rejected)
+                   skipped=counts.skipped, rejected=counts.rejected, deleted=counts.deleted)
 
 
 def _end(job: Job, owner: str, status: str | None = None, message: str | None = None) -> Job | None:

@@ -249,12 +249,12 @@ def test_synth_stage_names_and_removal_policies(synthesized, stage, policy):
 def test_synth_event_sources_report_batch_item_failures(dev):
     # Given the SQS and stream events of the app's functions
     sqs_events, stream_events = events(dev, "SQS"), events(dev, "DynamoDB")
-    queue_name, _ = next((n, q) for n, q in resources(dev, "AWS::SQS::Queue").items()
-                         if q["Properties"]["QueueName"] == "shop-imports")
+    queues = {q["Properties"]["QueueName"]: n for n, q in resources(dev, "AWS::SQS::Queue").items()}
 
-    # Then both exist, read our queue and our table's stream, and report partial batch failures
-    assert len(sqs_events) == 1 and len(stream_events) == 1
-    assert sqs_events[0]["Queue"] == {"Fn::GetAtt": [queue_name, "Arn"]}
+    # Then they exist, read our queues (S3 notifications, job steps) and our table's stream, and
+    # report partial batch failures
+    assert len(stream_events) == 1
+    assert sorted(e["Queue"]["Fn::GetAtt"][0] for e in sqs_events) == sorted([queues["shop-imports"], queues["shop-jobs"]])
     assert stream_events[0]["Stream"] == {"Fn::GetAtt": ["Table", "StreamArn"]}
     for event in sqs_events + stream_events:
         assert event["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
@@ -295,6 +295,17 @@ def test_synth_imports_queue_dead_letters_and_accepts_only_the_bucket(dev):
     assert notification["Queue"] == {"Fn::GetAtt": [name, "Arn"]}
 
 
+def test_synth_jobs_queue_outlives_a_step_and_dead_letters(dev):
+    # Given the jobs queue and the function that runs job steps
+    (queue,) = [q for q in resources(dev, "AWS::SQS::Queue").values() if q["Properties"]["QueueName"] == "shop-jobs"]
+    (function,) = [f for name, f in resources(dev, "AWS::Serverless::Function").items() if name == "RunJobs"]
+
+    # Then a message stays invisible longer than a step's invocation may run, and goes to a
+    # dead-letter queue after a bounded number of receives
+    assert queue["Properties"]["VisibilityTimeout"] > function["Properties"]["Timeout"] >= 300
+    assert 1 <= queue["Properties"]["RedrivePolicy"]["maxReceiveCount"] <= 10
+
+
 @pytest.mark.parametrize("purpose", ["imports", "documents", "reports"])
 def test_synth_bucket_is_private_encrypted_and_ssl_only(dev, purpose):
     # Given the bucket and its policy
@@ -330,8 +341,11 @@ def test_synth_roles_grant_only_the_dynamodb_actions_the_app_needs(dev):
     # Given the DynamoDB actions granted by the roles
     granted = {a for s in identity_statements(dev) for a in as_list(s["Action"]) if a.startswith("dynamodb:")}
 
-    # Then they are the app's item and query actions, plus the stream reads
-    assert granted == APP_TABLE_ACTIONS | STREAM_ACTIONS
+    # Then they are the app's item and query actions, the stream reads, and Scan for the background
+    # jobs' function alone (no request path scans)
+    assert granted == APP_TABLE_ACTIONS | STREAM_ACTIONS | {"dynamodb:Scan"}
+    scanners = {f for f in functions(dev) if any(a == "dynamodb:Scan" for a, _ in grants(dev, role_of(dev, f)))}
+    assert scanners == {"RunJobs", "ImportFilesArrived"}  # they share a role; only run_jobs' jobs scan
     # And the stream reads belong to the stream consumer's role only
     stream_roles = {name for name, r in resources(dev, "AWS::IAM::Role").items()
                     for p in r["Properties"].get("Policies", []) for s in p["PolicyDocument"]["Statement"]
@@ -372,7 +386,7 @@ def test_synth_schedule_functions_can_use_the_table_and_its_indexes(dev):
             assert (f"dynamodb:{action}", table) in granted, action
         assert ("dynamodb:Query", indexes) in granted
         # And nothing beyond the table and its logs (the report files job: and the reports bucket)
-        beyond = {"s3"} if name == "GenerateReportFiles" else set()
+        beyond = {"GenerateReportFiles": {"s3"}, "ResumeStalledJobs": {"sqs"}}.get(name, set())
         assert {a.split(":")[0] for a, _ in granted} == {"dynamodb", "logs"} | beyond
 
 
@@ -383,9 +397,12 @@ def test_synth_documents_bucket_is_written_by_the_stream_and_read_by_the_api(dev
     on_documents = {function: {g for g in grants(dev, role_of(dev, function)) if name in g[1]}
                     for function in functions(dev)}
 
-    # Then the stream handler puts invoice PDFs, the API reads them (presigned links), and nobody else
+    # Then the stream handler puts invoice PDFs, the import functions put the files of rejected rows,
+    # the API reads both (presigned links), and nobody else
+    error_files = json.dumps({"Fn::Join": ["", [{"Fn::GetAtt": [name, "Arn"]}, "/imports/*"]]}, sort_keys=True)
     assert on_documents.pop("TableChanged") == {("s3:PutObject", invoices)}
-    assert on_documents.pop("APIHandler") == {("s3:GetObject", invoices)}
+    assert on_documents.pop("RunJobs") == on_documents.pop("ImportFilesArrived") == {("s3:PutObject", error_files)}
+    assert on_documents.pop("APIHandler") == {("s3:GetObject", invoices), ("s3:GetObject", error_files)}
     assert all(not found for found in on_documents.values()), on_documents
     # And every function knows the bucket
     for function in functions(dev).values():
@@ -524,5 +541,5 @@ def test_synth_sam_transform_gives_lint_clean_mappings(expanded):
     # Then it lints clean, and both event source mappings report partial batch failures
     assert lint(expanded) == []
     mappings = resources(expanded, "AWS::Lambda::EventSourceMapping").values()
-    assert len(mappings) == 2
+    assert len(mappings) == 3  # the S3 notifications, the job steps, the table's stream
     assert all(m["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for m in mappings)
