@@ -58,6 +58,7 @@ class Counts:
     updated: int = 0
     skipped: int = 0
     rejected: int = 0
+    deleted: int = 0
 
     def plus(self, other: "Counts") -> "Counts":
         return Counts(**{name: getattr(self, name) + getattr(other, name) for name in self.__dataclass_fields__})
@@ -103,6 +104,7 @@ class Job:
     updated: int = 0
     skipped: int = 0
     rejected: int = 0
+    deleted: int = 0  # items removed (a search re-index: entries written under the legacy fold)
     errors: list[RowError] = field(default_factory=list)
     error_file_url: str | None = None  # a short-lived link, made when the job is read
     started_at: str | None = None
@@ -120,7 +122,7 @@ class Job:
 
     @property
     def counts(self) -> Counts:
-        return Counts(self.rows_done, self.created, self.updated, self.skipped, self.rejected)
+        return Counts(self.rows_done, self.created, self.updated, self.skipped, self.rejected, self.deleted)
 
 
 @dataclass

@@ -150,7 +150,7 @@ def _queue(job: Job, dry_run: bool) -> Job:
 
 def get_job(job_id: str) -> Job:
     job = repo.get(job_id)
-    if job is None:
+    if job is None or repo.family_of(job.kind) != "imports":
         raise NotFound("No import with this id.")
     return _with_links(job)
 

@@ -1,4 +1,4 @@
-"""Background jobs: `JOB#<id>/JOB`, listed newest first in GSI1 `JOBS#<family>` (imports, exports...);
+"""Background jobs: `JOB#<id>/JOB`, listed newest first in GSI1 `JOBS#<family>` (imports, exports, search);
 while queued or running also in GSI2 `JOBS#active` by lease expiry, so a watchdog finds the stalled
 ones with one Query. A rejected row is `JOB#<id>/ERR#<row>`. An upload guard
 `UPLOAD#<bucket>/<key>#<etag>` makes a twice-delivered S3 notification create one job.
@@ -12,7 +12,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.jobs import FINISHED, Checkpoint, DryRunResult, Job, JobStatus, RowError
+from chalicelib.domain.jobs import FINISHED, Checkpoint, DryRunResult, Job, JobKind, JobStatus, RowError
 from chalicelib.domain.pages import Page
 from chalicelib.store.models import (
     ALL_OLD,
@@ -40,6 +40,9 @@ def _pk(job_id: str) -> str:
 
 
 def family_of(kind: str) -> str:
+    """The list a job is in: imports, exports, or the search re-indexes."""
+    if kind == JobKind.SEARCH_REINDEX:
+        return "search"
     return "exports" if kind.startswith("export") else "imports"
 
 

@@ -154,3 +154,51 @@ def test_a_selective_search_reads_one_page_per_request(api, admin_token, new_cus
     # Then each page is one DynamoDB Query of at most five entries, and the match is found once
     assert found == [wanted["id"]]
     assert queries == [5] * pages and pages >= 3
+
+
+# Letters that Unicode decomposition does not reduce: staff type them as their keyboard allows
+
+@pytest.fixture
+def nordic_and_slavic(new_customer):
+    return {
+        "lukasz": new_customer(first_name="Łukasz", last_name="Wałęsa", email="lukasz.w@example.pl"),
+        "soren": new_customer(first_name="Søren", last_name="Kierkegård", email="sk@example.dk"),
+        "aeble": new_customer(first_name="Ærø", last_name="Æble", email="aeble@example.dk"),
+        "thordur": new_customer(first_name="Þórður", last_name="Guðmundsson", email="thordur@example.is"),
+        "dorde": new_customer(first_name="Đorđe", last_name="Đoković", email="dj@example.rs"),
+        "oeuvre": new_customer(first_name="Chloé", last_name="Œuvray", email="c.oe@example.fr"),
+    }
+
+
+@pytest.mark.parametrize("typed, who", [
+    ("lukasz", "lukasz"), ("walesa", "lukasz"), ("Łukasz", "lukasz"), ("soren", "soren"), ("kierkegard", "soren"),
+    ("Søren", "soren"), ("aeble", "aeble"), ("aero", "aeble"), ("thordur", "thordur"), ("gudmund", "thordur"),
+    ("dorde", "dorde"), ("dokovic", "dorde"), ("oeuvray", "oeuvre"), ("Œuvray", "oeuvre")])
+def test_a_name_is_found_as_typed_on_any_keyboard(api, admin_token, nordic_and_slavic, typed, who):
+    # Given customers whose names hold ł, ø, æ, þ, ð, đ, œ (letters no accent stripping reduces)
+    # When staff search with or without those letters
+    found = _ids(api, admin_token, f"q={typed}")
+    # Then they find the one they mean
+    assert found == [nordic_and_slavic[who]["id"]]
+
+
+def test_an_email_and_an_address_are_found_by_their_transliteration(api, admin_token, new_customer):
+    # Given a customer with an internationalised email and an address in Ærøskøbing, on Łąkowa street
+    customer = new_customer(first_name="Ann", last_name="Lee", email="bjørn@blåbær.dk")
+    assert api.post(f"/admin/customers/{customer['id']}/addresses",
+                    {"line1": "Łąkowa 5", "city": "Ærøskøbing", "zip": "5970", "country": "DK"},
+                    token=admin_token).status == 201
+    # When staff search by the email or the address as typed on a plain keyboard
+    # Then they find the customer
+    assert _ids(api, admin_token, "q=bjorn@blabaer") == [customer["id"]]
+    assert _ids(api, admin_token, "address=aeroskobing") == [customer["id"]]
+    assert _ids(api, admin_token, "address=lakowa") == [customer["id"]]
+
+
+def test_customers_without_orders_are_listed_by_their_last_name_as_read_aloud(api, admin_token, new_customer):
+    # Given customers named Pedersen, Ødegaard and Nielsen, none with orders
+    ids = {name: new_customer(first_name="Ann", last_name=name)["id"] for name in ("Pedersen", "Ødegaard", "Nielsen")}
+    # When staff list customers
+    listed = _ids(api, admin_token, "limit=10")
+    # Then Ødegaard comes between Nielsen and Pedersen (not after every Z, as an untransliterated ø would)
+    assert listed == [ids["Nielsen"], ids["Ødegaard"], ids["Pedersen"]]
