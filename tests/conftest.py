@@ -182,3 +182,13 @@ def place(api, admin_token, catalogue):
         return reply.json
 
     return make
+
+
+@pytest.fixture
+def imports(aws):
+    """The imports bucket and the jobs queue; returns the table's stream, read from now on."""
+    from tests.support.imports import create_resources
+    from tests.support.streams import TableStream
+
+    create_resources()
+    return TableStream()

@@ -8,17 +8,10 @@ import boto3
 import pytest
 
 from chalicelib.settings import get_settings
-from tests.support.imports import create_resources, drop, run_jobs
-from tests.support.streams import TableStream
+from tests.support.imports import drop, run_jobs
 
 DATA = Path(__file__).parents[1] / "data"
 SHOPIFY = DATA / "shopify_customers_export.csv"
-
-
-@pytest.fixture
-def imports(aws):
-    create_resources()
-    return TableStream()
 
 
 def _jobs(api, token):
@@ -108,8 +101,9 @@ def test_the_same_notification_twice_makes_one_job_and_a_new_version_another(api
     drop("a.csv", _csv("email,last_name", "ann@example.com,Lee"))
     assert len(_jobs(api, admin_token)) == 2
     # And the S3 test event is ignored, a missing file is reported for retry and the others are done
-    from tests.support.imports import announce as deliver_notifications
     import json
+
+    from tests.support.imports import announce as deliver_notifications
 
     reply = deliver_notifications(json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent"}),
                                   notification("missing.csv", '"x"'))
