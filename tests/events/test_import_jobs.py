@@ -11,10 +11,10 @@ ROWS = 60
 
 def _file(rows: int = ROWS, start: int = 0) -> bytes:
     """A Shopify-layout export (recognised: it starts on its own)."""
-    header = "Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Company," \
-             "Default Address Address1,Default Address Address2,Default Address City,Default Address Province Code," \
-             "Default Address Country Code,Default Address Zip,Default Address Phone,Phone,Accepts SMS Marketing," \
-             "Total Spent,Total Orders,Note,Tax Exempt,Tags"
+    header = ("Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,"
+              "Default Address Address1,Default Address Address2,Default Address City,Default Address Province Code,"
+              "Default Address Country Code,Default Address Zip,Default Address Phone,Phone,Accepts SMS Marketing,"
+              "Total Spent,Total Orders,Note,Tax Exempt,Tags")
     lines = [f"{9000 + i},Ann{i},Lee,ann{i}@example.com,yes,,{i} Main St,,Toronto,ON,CA,M5H 2N2,,,no,0,0,,no,vip"
              for i in range(start, start + rows)]
     return ("\n".join([header, *lines]) + "\n").encode()
