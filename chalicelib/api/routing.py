@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import importlib
 import json
 import sys
@@ -198,8 +199,16 @@ class _Claim:
     key: str
 
     @classmethod
-    def of(cls, principal: Principal | None, method: str, path: str, path_params: dict[str, str], key: str) -> _Claim:
-        caller = principal.actor if principal else "public"
+    def of(cls, request: Request, principal: Principal | None, method: str, path: str, path_params: dict[str, str],
+           key: str) -> _Claim:
+        """A caller with a token is whom it names. An anonymous caller is what they showed: the cart token
+        they hold (a guest's checkout) and the very body they sent (a registration). So another person's
+        key never replays their answer, though a stranger may know the key and the path."""
+        if principal:
+            caller = principal.actor
+        else:
+            shown = (request.headers.get("x-cart-token") or "").encode() + b"\n" + (request.raw_body or b"")
+            caller = f"anonymous:{hashlib.sha256(shown).hexdigest()}"
         return cls(f"{caller} {method} {path} {json.dumps(path_params, sort_keys=True)}", key[:200])
 
     def replay(self) -> Response | None:
@@ -241,7 +250,7 @@ def route(bp: Blueprint, path: str, method: str, *, access: Access, summary: str
                 kwargs = _arguments(request, path_params, access, body, query)
                 key = request.headers.get("idempotency-key") if creates else None
                 if key:
-                    claim = _Claim.of(kwargs.get("principal"), method, path, path_params, key)
+                    claim = _Claim.of(request, kwargs.get("principal"), method, path, path_params, key)
                     replayed = claim.replay()
                     if replayed is not None:
                         return replayed
