@@ -235,6 +235,29 @@ def test_lines_discount_and_address_are_edited_before_shipping(api, admin_token,
     assert types[2:] == ["line_removed", "line_changed", "line_added", "order_placed"]
 
 
+def test_the_customers_card_follows_every_edit_of_their_order(api, admin_token, place, new_customer):
+    # Given a customer's order: 2 mugs (2500) + shipping (490)
+    customer = new_customer()
+    order = place(customer_id=customer["id"])
+    oid = order["id"]
+
+    def card() -> tuple:
+        stats = _stats(api, customer, admin_token)
+        return stats["order_count"], stats["total_spent"], stats["average_order_value"], stats["last_orders"][0]["total"]
+
+    assert card() == (1, 2990, 2990, 2990)
+    # When staff add a line, the card counts the repriced order
+    added = api.post(f"/admin/orders/{oid}/items", {"sku": "TEA-01", "quantity": 2}, token=admin_token).json
+    assert added["total"] == 2500 + 1600 + 490 and card() == (1, added["total"], added["total"], added["total"])
+    # And when they change a quantity, remove a line or give a discount, it follows each time
+    changed = api.patch(f"/admin/orders/{oid}/items/MUG-01", {"quantity": 1}, token=admin_token).json
+    assert card() == (1, changed["total"], changed["total"], changed["total"]) and changed["total"] == 1250 + 1600 + 490
+    removed = api.delete(f"/admin/orders/{oid}/items/TEA-01", token=admin_token).json
+    assert card() == (1, removed["total"], removed["total"], removed["total"]) and removed["total"] == 1250 + 490
+    discounted = api.patch(f"/admin/orders/{oid}", {"discount": {"kind": "fixed", "value": 250}}, token=admin_token).json
+    assert card() == (1, 1490, 1490, 1490) and discounted["total"] == 1490
+
+
 def test_edits_that_make_no_sense_are_refused(api, admin_token, place):
     order = place(guest=GUEST)
     oid = order["id"]
