@@ -3,7 +3,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, ConfigDict, StringConstraints
 
-from chalicelib.domain.base import Input
+from chalicelib.domain.base import Changes, Input
 from chalicelib.domain.customer_inputs import Name, OptionalText, Phone
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -38,7 +38,10 @@ class AddressDraft(_WithDefaults):
     pass
 
 
-class AddressChanges(Input):
+class AddressChanges(Changes):
+    """Null clears an optional part of the address."""
+
+    NULLABLE = ("name", "company", "line2", "region", "zip", "phone")
     name: Name | None = None
     company: OptionalText | None = None
     line1: Line | None = None

@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from chalicelib.domain.addresses import AddressFields
-from chalicelib.domain.base import Input, ListQuery
+from chalicelib.domain.base import Changes, Input, ListQuery
 from chalicelib.domain.customer_inputs import Email
 from chalicelib.domain.order_inputs import Attribution, DeliveryMethod, PaymentMethod, Quantity
 from chalicelib.domain.product_inputs import Sku
@@ -45,8 +45,11 @@ class Schedule(Input):
         return self
 
 
-class CartChanges(Input):
-    """Staff (and shoppers, for the coupon) change a cart: only the fields sent change."""
+class CartChanges(Changes):
+    """Staff (and shoppers, for the coupon) change a cart: only the fields sent change; null removes
+    the schedule."""
+
+    NULLABLE = ("schedule",)
 
     coupon: CouponCode | None = None
     remove_coupon: bool = False

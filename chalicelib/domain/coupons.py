@@ -4,6 +4,7 @@ above a minimum subtotal, a limited number of times (in all, and per customer).
 The rules are pure functions of (coupon, subtotal, now, uses): `discount_for` and `refusal`. Whether a
 limit still has room at checkout is decided again by the store, atomically (store/coupons.py)."""
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -18,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from chalicelib.domain.base import Input
+from chalicelib.domain.base import Changes, Input
 from chalicelib.domain.clock import iso
 from chalicelib.domain.product_inputs import Money
 
@@ -127,13 +128,20 @@ def _text_only(value):
     return value
 
 
+def _utc_text(moment: datetime) -> str:
+    try:
+        return iso(moment)
+    except OverflowError:  # e.g. 9999-12-31T23:00:00-05:00: past the calendar's end in UTC
+        raise ValueError("must be a time the calendar can hold in UTC") from None
+
+
 Code = Annotated[str, BeforeValidator(lambda v: normalise_code(v) if isinstance(v, str) else v),
                  StringConstraints(pattern=r"^[A-Z0-9_-]{3,32}$")]
 Kind = Literal["percent", "fixed"]
 Value = Annotated[int, Field(ge=1, le=MAX_FIXED, strict=True)]  # percent: at most 100 (checked below)
 Limit = Annotated[int, Field(ge=1, le=10**9, strict=True)]
 # Kept as the ISO UTC text we store (with milliseconds and Z), so that times compare as text.
-Moment = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(iso), PlainSerializer(str, return_type=str)]
+Moment = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(_utc_text), PlainSerializer(str, return_type=str)]
 
 
 class _CouponRules(Input):
@@ -165,8 +173,10 @@ class CouponDraft(_CouponRules):
     per_customer_limit: Limit | None = None
 
 
-class CouponChanges(_CouponRules):
+class CouponChanges(_CouponRules, Changes):
     """Only the fields sent change; null clears a date or a limit. The code cannot change."""
+
+    NULLABLE = ("starts_at", "ends_at", "usage_limit", "per_customer_limit")
 
     kind: Kind | None = None
     value: Value | None = None

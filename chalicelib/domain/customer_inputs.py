@@ -3,9 +3,9 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, StringConstraints, model_validator
 
-from chalicelib.domain.base import Input
+from chalicelib.domain.base import Changes, Input
 from chalicelib.domain.customers import CustomerStatus
 
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
@@ -33,6 +33,7 @@ GroupId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$"
 Tag = Annotated[str, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
                 StringConstraints(pattern=r"^[a-z0-9][a-z0-9 _-]{0,39}$")]
 CustomValues = Annotated[dict[str, Any], Field(max_length=50)]
+Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))]
 
 
 class CustomerDraft(Input):
@@ -51,8 +52,11 @@ class CustomerDraft(Input):
     custom_fields: CustomValues = {}
 
 
-class ProfileChanges(Input):
-    """What shoppers may change on their own record: only the fields sent are changed."""
+class ProfileChanges(Changes):
+    """What shoppers may change on their own record: only the fields sent are changed; null clears
+    the phone or the company."""
+
+    NULLABLE = ("phone", "company")
 
     first_name: Name | None = None
     last_name: Name | None = None
@@ -62,7 +66,8 @@ class ProfileChanges(Input):
 
 
 class CustomerChanges(ProfileChanges):
-    """What staff may change: the profile, plus email, internal comment, status, group, custom fields."""
+    """What staff may change: the profile, plus email, internal comment, status, group, custom fields
+    (a custom field's value null removes it)."""
 
     email: Email | None = None
     comment: Comment | None = None
@@ -101,13 +106,21 @@ class CustomerQuery(Input):
     status: Annotated[str, Field(pattern="^(active|inactive|blocked|pending)$")] | None = None
     registered: bool | None = None
     has_orders: bool | None = None
-    created_from: date | None = None
-    created_to: date | None = None
-    last_order_from: date | None = None
-    last_order_to: date | None = None
+    created_from: Day | None = None
+    created_to: Day | None = None
+    last_order_from: Day | None = None
+    last_order_to: Day | None = None
     custom_field: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}:.{1,100}$")] | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     next_token: Annotated[str, StringConstraints(max_length=2048)] | None = None
+
+    @model_validator(mode="after")
+    def _ranges(self):
+        for start, end in (("created_from", "created_to"), ("last_order_from", "last_order_to")):
+            first, last = getattr(self, start), getattr(self, end)
+            if first is not None and last is not None and first > last:
+                raise ValueError(f"{start} is after {end}")
+        return self
 
 
 class TagInput(Input):

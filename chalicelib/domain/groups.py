@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from chalicelib.domain.base import Input, Record
+from chalicelib.domain.base import Changes, Input, Record
 from chalicelib.domain.customer_inputs import Name
 from chalicelib.domain.customers import DEFAULT_GROUP_ID, GUESTS_GROUP_ID
 from chalicelib.domain.text import fold
@@ -15,7 +15,7 @@ Percent = Annotated[int, Field(ge=0, le=100)]
 
 class Group(Record):
     id: str
-    name: str
+    name: str = ""  # a group stored without a name (before names were required) is shown nameless, so it can be renamed
     discount_percent: int = 0
     is_default: bool = False  # new registered customers join it (store setting default_group_id)
     built_in: bool = False
@@ -32,7 +32,7 @@ class GroupDraft(Input):
     discount_percent: Percent = 0
 
 
-class GroupChanges(Input):
+class GroupChanges(Changes):
     name: Name | None = None
     discount_percent: Percent | None = None
 

@@ -25,7 +25,7 @@ class ImportChanges(Changes):
     """PATCH /admin/imports/{id}: the mapping and options, until the job starts. Only what is sent
     changes; `group_id` null removes the group."""
 
-    NOT_NULL = ("mapping", "has_header", "on_existing")
+    NULLABLE = ("group_id",)
     mapping: Annotated[dict[Column, Target], Field(max_length=500)] | None = None
     has_header: bool | None = None
     group_id: GroupId | None = None

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from chalicelib.domain.base import Input, Record
+from chalicelib.domain.base import Changes, Record
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.ids import new_id
 
@@ -101,8 +101,10 @@ class EmailTemplate(Record):
 Text = Annotated[str, Field(min_length=1, max_length=30_000)]
 
 
-class TemplateChanges(Input):
+class TemplateChanges(Changes):
     """PATCH /admin/email-templates/{name}: at least one field. A part set to null goes back to the default."""
+
+    NULLABLE = TEMPLATE_PARTS
 
     enabled: bool | None = None
     subject: Annotated[str, Field(min_length=1, max_length=500)] | None = None
@@ -113,8 +115,6 @@ class TemplateChanges(Input):
     def _something_to_change(self):
         if not self.model_fields_set:
             raise ValueError("Give at least one of enabled, subject, body, html.")
-        if "enabled" in self.model_fields_set and self.enabled is None:
-            raise ValueError("enabled must be true or false.")
         return self
 
     def apply_to(self, current: TemplateOverride | None, name: str, at: str, actor: str) -> TemplateOverride:

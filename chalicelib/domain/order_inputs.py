@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import AwareDatetime, Field, model_validator
 
 from chalicelib.domain.addresses import AddressFields
-from chalicelib.domain.base import Input, ListQuery
+from chalicelib.domain.base import Changes, Input, ListQuery
 from chalicelib.domain.customer_inputs import Email, Name, Phone
 from chalicelib.domain.order_status import AXIS_OF
 from chalicelib.domain.product_inputs import Money, Sku
@@ -83,8 +83,10 @@ class StatusChange(Input):
     status: StatusName
 
 
-class OrderChanges(Input):
-    """Changes to an order not shipped yet: only the fields sent change."""
+class OrderChanges(Changes):
+    """Changes to an order not shipped yet: only the fields sent change; null removes an address."""
+
+    NULLABLE = ("billing_address", "shipping_address")
 
     billing_address: AddressFields | None = None
     shipping_address: AddressFields | None = None
@@ -94,7 +96,7 @@ class OrderChanges(Input):
     delivery_method: DeliveryMethod | None = None
 
 
-class LineChanges(Input):
+class LineChanges(Changes):
     quantity: Quantity | None = None
     unit_price: Money | None = None
     discount: Money | None = None

@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from chalicelib.domain.base import Input, ListQuery
+from chalicelib.domain.base import Changes, Input, ListQuery
 from chalicelib.domain.customer_inputs import Name, OptionalText
 
 Sku = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
@@ -29,7 +29,10 @@ class ProductDraft(Input):
     suppliers: Annotated[list[SupplierInput], Field(max_length=20)] = []
 
 
-class ProductChanges(Input):
+class ProductChanges(Changes):
+    """Null clears the category, the brand or the stock (no longer tracked); [] removes the suppliers."""
+
+    NULLABLE = ("category", "brand", "stock")
     name: ProductName | None = None
     price: Money | None = None
     category: OptionalText | None = None

@@ -6,9 +6,9 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, EmailStr, Field, StringConstraints, field_validator, model_validator
+from pydantic import BeforeValidator, EmailStr, Field, StringConstraints, model_validator
 
-from chalicelib.domain.base import Input, ListQuery
+from chalicelib.domain.base import Changes, Input, ListQuery
 from chalicelib.domain.reports import DAY, RELATIVE_RANGES, range_problem, resolve_range
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -152,7 +152,7 @@ class SavedReportDraft(Input):
         return _QUERIES[self.report].model_validate(fields)  # type: ignore[return-value]
 
 
-class SavedReportChanges(Input):
+class SavedReportChanges(Changes):
     """PATCH /admin/reports/saved/{id}: only the fields sent change; none may be null but `schedule`
     (null: no schedule). Sending `range` replaces a fixed range, sending `from`/`to` a relative one."""
 
@@ -165,13 +165,7 @@ class SavedReportChanges(Input):
     filters: dict[str, Any] | None = None
     schedule: Schedule | None = None
     recipients: Annotated[list[EmailStr], Field(max_length=MAX_RECIPIENTS)] | None = None
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _not_null(cls, value, info):
-        if value is None and info.field_name != "schedule":
-            raise ValueError("may be left out, but not null")
-        return value
+    NULLABLE = ("schedule",)
 
     @model_validator(mode="after")
     def _something_to_change(self):

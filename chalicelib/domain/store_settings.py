@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, Field
 
-from chalicelib.domain.base import Input, Record
+from chalicelib.domain.base import Changes, Input, Record
 
 
 class Invoicing(Input):
@@ -37,7 +37,7 @@ class StoreSettings(Record):
     timezone: TimeZone = "UTC"
 
 
-class SettingsChanges(Input):
+class SettingsChanges(Changes):
     abandoned_cart_delay_minutes: Annotated[int, Field(ge=30, le=180)] | None = None
     require_email_verification: bool | None = None
     auto_validate_accounts: bool | None = None

@@ -14,7 +14,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import model_validator
 
-from chalicelib.domain.base import Input
+from chalicelib.domain.base import Changes
 from chalicelib.domain.clock import iso
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.ids import new_id
@@ -191,7 +191,7 @@ class SubscriptionRenewed:
 
 # Changing
 
-class SubscriptionChanges(Input):
+class SubscriptionChanges(Changes):
     """What staff change: only the fields sent (at least one). `next_renewal_at` is a day (YYYY-MM-DD)
     after today; a cancelled subscription cannot be changed at all (409)."""
 

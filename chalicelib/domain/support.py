@@ -6,9 +6,9 @@ are free text (like notes).
 """
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictInt, StringConstraints, field_validator
+from pydantic import Field, StrictInt, StringConstraints
 
-from chalicelib.domain.base import Input, Record
+from chalicelib.domain.base import Changes, Input, Record
 from chalicelib.domain.timeline import TimelineEvent, new_event
 
 _ONE_LINE = r"^[^<>\x00-\x1f\x7f]*$"
@@ -27,24 +27,12 @@ class TicketStatus:
     CLOSED = "closed"  # done; takes no messages until reopened (a deliberate PATCH, not a stray message)
 
 
-class _Changes(Input):
-    """Only the fields sent change. A field may be left out but not sent as null: null would not say
-    whether to clear it or to keep it."""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _not_null(cls, value):
-        if value is None:
-            raise ValueError("may be left out, but not null")
-        return value
-
-
 class TicketDraft(Input):
     subject: Subject
     message: Text
 
 
-class TicketChanges(_Changes):
+class TicketChanges(Changes):
     subject: Subject | None = None
     status: Literal["open", "pending", "closed"] | None = None
 
@@ -81,7 +69,7 @@ class ReviewDraft(Input):
     text: Text
 
 
-class ReviewChanges(_Changes):
+class ReviewChanges(Changes):
     approved: bool | None = None
     title: Title | None = None  # "" clears it
     text: Text | None = None

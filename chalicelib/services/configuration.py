@@ -21,7 +21,7 @@ def update_settings(changes: SettingsChanges) -> StoreSettings:
 
 
 def _stored_groups() -> dict[str, Group]:
-    return {g["id"]: Group(**g) for g in documents.all_of(_GROUPS)}
+    return {g["id"]: Group.from_stored(g) for g in documents.all_of(_GROUPS)}
 
 
 def list_groups() -> list[Group]:
@@ -34,7 +34,7 @@ def list_groups() -> list[Group]:
 
 def get_group(group_id: str) -> Group:
     body = documents.get(_GROUPS, group_id)
-    group = Group(**body) if body else BUILT_IN.get(group_id)
+    group = Group.from_stored(body) if body else BUILT_IN.get(group_id)
     if group is None:
         raise NotFound("No group with this id.")
     return group

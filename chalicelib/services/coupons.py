@@ -11,8 +11,6 @@ from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.pages import Page
 from chalicelib.store import coupons as repo
 
-_REQUIRED = ("kind", "value", "min_subtotal")
-
 
 def create_coupon(draft: rules.CouponDraft) -> Coupon:
     now = utc_now()
@@ -29,9 +27,6 @@ def get_coupon(code: str) -> Coupon:
 def update_coupon(code: str, changes: rules.CouponChanges) -> Coupon:
     before = get_coupon(code)
     sent = changes.model_dump(exclude_unset=True)
-    cleared = [{"field": f, "message": "cannot be null"} for f in _REQUIRED if f in sent and sent[f] is None]
-    if cleared:
-        raise InvalidInput("Some fields cannot be cleared.", cleared)
     if not sent:
         return before
     after = dataclasses.replace(before, **sent, updated_at=utc_now())

@@ -5,7 +5,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.clock import utc_now
-from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.pages import Page
 from chalicelib.domain.products import Product, ProductStatus, Supplier
 from chalicelib.store import products as repo
@@ -31,11 +31,8 @@ def get_product(sku: str, active_only: bool = False) -> Product:
 def update_product(sku: str, changes: ProductChanges) -> Product:
     before = get_product(sku)
     sent = changes.model_dump(exclude_unset=True)
-    cleared = [{"field": f, "message": "cannot be null"} for f in ("name", "price", "status") if f in sent and sent[f] is None]
-    if cleared:
-        raise InvalidInput("Some fields cannot be cleared.", cleared)
     if "suppliers" in sent:
-        sent["suppliers"] = [Supplier(**s) for s in sent["suppliers"] or []]
+        sent["suppliers"] = [Supplier(**s) for s in sent["suppliers"]]
     if not sent:
         return before
     return repo.update(dataclasses.replace(before, **sent, updated_at=utc_now()))

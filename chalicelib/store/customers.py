@@ -78,7 +78,8 @@ def _iso_to_ms(iso: str) -> int:
 
 
 def _inverted_ms(iso: str) -> str:
-    return f"{_MAX_EPOCH_MS - _iso_to_ms(iso):013d}"
+    """13 digits whatever the time: one before 1970 or after 2286 sorts as the first or last millisecond."""
+    return f"{_MAX_EPOCH_MS - min(max(_iso_to_ms(iso), 1), _MAX_EPOCH_MS - 1):013d}"
 
 
 def _list_key(customer: Customer) -> str:

@@ -12,11 +12,11 @@ _COLLECTION = "EMAILTPL"
 
 def get(name: str) -> TemplateOverride | None:
     body = documents.get(_COLLECTION, name)
-    return TemplateOverride(**body) if body else None
+    return TemplateOverride.from_stored(body) if body else None
 
 
 def all_overrides() -> dict[str, TemplateOverride]:
-    return {o.name: o for o in (TemplateOverride(**body) for body in documents.all_of(_COLLECTION))}
+    return {o.name: o for o in (TemplateOverride.from_stored(body) for body in documents.all_of(_COLLECTION))}
 
 
 def save(override: TemplateOverride) -> TemplateOverride:

@@ -4,7 +4,7 @@ from chalicelib.store import documents
 
 
 def get() -> StoreSettings:
-    return StoreSettings(**(documents.get("SETTINGS", "STORE") or {}))
+    return StoreSettings.from_stored(documents.get("SETTINGS", "STORE") or {})
 
 
 def save(settings: StoreSettings) -> StoreSettings:

@@ -6,6 +6,37 @@ import pytest
 from chalicelib import warmup
 
 
+@pytest.fixture(autouse=True)
+def collection_on_after():
+    """Each test starts and ends with collection on, as the rest of the suite expects."""
+    gc.enable()
+    yield
+    gc.enable()
+
+
+def test_start_turns_collection_off_until_the_first_event_is_answered():
+    # Given a cold start
+    warmup.start()
+    # Then collection is off while the first event is handled
+    assert not gc.isenabled()
+    assert warmup.done_after_first_event("event", lambda e: gc.isenabled()) is False
+    # And on once it is answered, for the events after it too
+    assert gc.isenabled()
+    assert warmup.done_after_first_event("event", lambda e: gc.isenabled()) is True
+
+
+def test_the_objects_of_the_cold_start_are_frozen_out_of_the_collector():
+    # Given objects built during the cold start
+    warmup.start()
+    built = [[n] for n in range(10)]
+    before = gc.get_freeze_count()
+    # When the first event is answered
+    warmup.done_after_first_event("event", lambda e: None)
+    # Then they are no longer the collector's business
+    assert gc.get_freeze_count() >= before + len(built)
+    gc.unfreeze()
+
+
 def test_collection_resumes_after_the_first_event_whatever_its_outcome():
     warmup.start()
     assert warmup.done_after_first_event("event", lambda e: f"answered {e}") == "answered event"
