@@ -103,6 +103,31 @@ def test_redelivered_change_issues_nothing_new(api, admin_token, place, invoicin
     assert _timeline_types(api, admin_token, order["id"]).count("invoice_issued") == 1
 
 
+def test_a_stale_read_of_the_counter_takes_the_next_number_not_a_used_one(api, admin_token, place, invoicing,
+                                                                         monkeypatch):
+    # Given invoices 1 and 2 issued
+    invoicing()
+    first, second, third = place(guest=GUEST), place(guest=GUEST), place(guest=GUEST)
+    _paid_and_streamed(api, admin_token, first)
+    _paid_and_streamed(api, admin_token, second)
+    # And an invoicer whose first read of the counter is stale: it still sees 1 (another invoicer
+    # took 2 just after it read)
+    real_current, reads = counters.current, []
+
+    def stale_once(name: str) -> int:
+        reads.append(name)
+        return real_current(name) - 1 if len(reads) == 1 else real_current(name)
+
+    monkeypatch.setattr(counters, "current", stale_once)
+    # When the third order is paid
+    _paid_and_streamed(api, admin_token, third)
+    # Then the counter's condition refused number 2 (the counter had moved), and the invoicer took 3
+    assert len(reads) == 2
+    numbers = [_order(api, admin_token, o["id"])["invoice_number"] for o in (first, second, third)]
+    assert numbers == [1, 2, 3] and real_current("invoice") == 3
+    assert [_invoice(api, admin_token, n)["order_id"] for n in numbers] == [first["id"], second["id"], third["id"]]
+
+
 def test_cash_on_delivery_order_is_invoiced_at_placement(api, admin_token, place, invoicing):
     # Given invoicing is on
     invoicing()
