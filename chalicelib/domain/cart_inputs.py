@@ -6,8 +6,9 @@ from pydantic import Field, model_validator
 from chalicelib.domain.addresses import AddressFields
 from chalicelib.domain.base import Changes, Input, ListQuery
 from chalicelib.domain.customer_inputs import Email
-from chalicelib.domain.order_inputs import Attribution, DeliveryMethod, PaymentMethod, Quantity
+from chalicelib.domain.order_inputs import Attribution, PaymentMethod, Quantity
 from chalicelib.domain.product_inputs import Sku
+from chalicelib.domain.store_settings import DeliveryCode
 
 CouponCode = Annotated[str, Field(min_length=1, max_length=40)]
 Frequency = Literal["weekly", "every_2_weeks", "monthly", "every_2_months", "quarterly"]
@@ -64,7 +65,7 @@ class CouponInput(Input):
 class StaffCheckout(Input):
     shipping_address: AddressFields | None = None  # the customer's default shipping address if not given
     billing_address: AddressFields | None = None
-    delivery_method: DeliveryMethod = "standard"
+    delivery_method: DeliveryCode | None = None  # an active one of the store's; None: its first active one
     payment_method: PaymentMethod
 
 

@@ -52,6 +52,17 @@ class OrderExists(Conflict):
     """An order with this id was placed already (a retried checkout, a renewal run twice)."""
 
 
+class OutOfStock(Conflict):
+    """Less of a product is in stock than an order asks for: nothing was written. `skus` names them."""
+
+    code = "out_of_stock"
+
+    def __init__(self, skus: list[str]):
+        super().__init__(f"Not enough in stock: {', '.join(skus)}.",
+                         [{"field": "lines", "sku": sku, "message": f"sku {sku} is out of stock"} for sku in skus])
+        self.skus = skus
+
+
 class PaymentEventSeen(Conflict):
     """The provider event was applied already (a replay)."""
 
@@ -60,3 +71,11 @@ class UnreadableInput(DomainError):
     """A job's input that no retry can read (a binary file, a 100 MB line...): the job fails with this."""
 
     code = "unreadable_input"
+
+
+class OrderImportedAlready(Conflict):
+    """An order history row or reference was imported already (a redone step, the same file twice)."""
+
+
+class ChangedMeanwhile(Conflict):
+    """The record was written by someone else since it was read: read it again and retry."""

@@ -10,10 +10,10 @@ from chalicelib.domain.base import Changes, Input, ListQuery
 from chalicelib.domain.customer_inputs import Email, Name, Phone
 from chalicelib.domain.order_status import AXIS_OF
 from chalicelib.domain.product_inputs import Money, Sku
+from chalicelib.domain.store_settings import DeliveryCode
 
 Quantity = Annotated[int, Field(ge=1, le=999, strict=True)]
 PaymentMethod = Literal["card", "paypal", "wire_transfer", "cash_on_delivery"]
-DeliveryMethod = Literal["standard", "express", "pickup"]
 if TYPE_CHECKING:
     StatusName = str
 else:
@@ -61,7 +61,7 @@ class OrderDraft(Input):
     lines: Annotated[list[LineInput], Field(min_length=1, max_length=50)]
     billing_address: AddressFields | None = None
     shipping_address: AddressFields | None = None
-    delivery_method: DeliveryMethod = "standard"
+    delivery_method: DeliveryCode | None = None  # an active one of the store's; None: its first active one
     payment_method: PaymentMethod
     shipping: Money | None = None  # the delivery method's fee unless given
     discount: DiscountInput | None = None
@@ -93,7 +93,7 @@ class OrderChanges(Changes):
     discount: DiscountInput | None = None
     remove_discount: bool = False
     shipping: Money | None = None
-    delivery_method: DeliveryMethod | None = None
+    delivery_method: DeliveryCode | None = None  # an active one of the store's
 
 
 class LineChanges(Changes):
@@ -129,7 +129,7 @@ class OrderQuery(ListQuery, DateRange):
     fulfillment_status: Literal["unfulfilled", "processing", "shipped", "delivered", "returned"] | None = None
     customer_id: Annotated[str, Field(max_length=64)] | None = None
     q: Annotated[str, Field(min_length=1, max_length=100)] | None = None
-    delivery_method: DeliveryMethod | None = None
+    delivery_method: DeliveryCode | None = None  # any of the store's methods, active or not
     payment_method: PaymentMethod | None = None
     is_test: bool | None = None
 

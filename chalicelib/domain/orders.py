@@ -25,13 +25,23 @@ from chalicelib.domain.timeline import TimelineEvent, new_event
 if TYPE_CHECKING:
     from chalicelib.domain.mail import QueuedMail  # pydantic: loaded by whoever queues a mail, not with orders
 
-MAX_LINES = 50  # keeps an order (and the transaction that writes its effects) bounded
+# An order's transaction writes, per line, its sku's sales item and its product's stock: 40 lines keep
+# the largest transaction (docs/architecture.md, "Transaction size") under DynamoDB's 100 items.
+MAX_LINES = 40
 ORDER_NUMBERS = "order_number"
 FIRST_ORDER_NUMBER = 1001
 UNPROCESSED = "unprocessed_orders"
 ONLINE_PAYMENTS = ("card", "paypal")
 PAYMENT_METHODS = ("card", "paypal", "wire_transfer", "cash_on_delivery")
-DELIVERY_FEES = {"standard": 490, "express": 990, "pickup": 0}  # minor units; staff may set another fee
+# The delivery methods of a new store (code, name, fee in minor units); the merchant's own are in the
+# store settings. Orders placed before a store had its own carry one of these codes.
+DEFAULT_DELIVERY_METHODS = (("standard", "Standard", 490), ("express", "Express", 990), ("pickup", "Pickup", 0))
+
+
+def default_delivery_name(code: str) -> str:
+    """The name an order answers for its delivery method when it stored none (placed before the methods
+    became the merchant's, or written by an import): the default method's name, else the code."""
+    return next((name for known, name, _ in DEFAULT_DELIVERY_METHODS if known == code), code)
 
 
 @dataclass
@@ -42,6 +52,9 @@ class OrderLine:
     unit_price: int
     discount: int = 0  # off this line, minor units
     total: int = 0  # quantity * unit_price - discount
+    # The product tracked its stock when the line was made: the line's quantity is taken from it while
+    # the order holds stock (see `stock_changes`).
+    stock_tracked: bool = field(default=False, metadata=PRIVATE)
 
 
 @dataclass
@@ -68,11 +81,12 @@ class Order:
     id: str
     number: int
     customer: OrderCustomer
-    delivery_method: str
+    delivery_method: str  # the code of one of the store's delivery methods
     payment_method: str
     currency: str
     created_at: str
     updated_at: str
+    delivery_method_name: str = ""  # the method's name when it was chosen (kept if the merchant renames it)
     customer_id: str | None = None  # None for guests
     billing_address: dict | None = None
     shipping_address: dict | None = None
@@ -161,14 +175,18 @@ def spent(order: Order | None) -> int:
 
 
 def is_unprocessed(order: Order | None) -> bool:
-    """Waiting for the warehouse: open, paid or cash on delivery, not shipped yet (the admin badge)."""
-    return (order is not None and order.status == OrderStatus.OPEN and is_paid_or_payable_later(order.state)
+    """Waiting for the warehouse: open, paid or cash on delivery, not shipped yet (the admin badge).
+    An imported order is history: it waits for nothing here."""
+    return (order is not None and not order.imported and order.status == OrderStatus.OPEN
+            and is_paid_or_payable_later(order.state)
             and order.fulfillment_status in (FulfillmentStatus.UNFULFILLED, FulfillmentStatus.PROCESSING))
 
 
 def awaits_online_payment(order: Order | None) -> bool:
-    """An open card/PayPal order not paid (yet): the unpaid-order job cancels it after a while."""
-    return (order is not None and order.status == OrderStatus.OPEN and order.payment_method in ONLINE_PAYMENTS
+    """An open card/PayPal order not paid (yet): the unpaid-order job cancels it after a while (never
+    an imported one: its payment was the other platform's business)."""
+    return (order is not None and not order.imported and order.status == OrderStatus.OPEN
+            and order.payment_method in ONLINE_PAYMENTS
             and order.payment_status in (PaymentStatus.AWAITING_PAYMENT, PaymentStatus.PAYMENT_FAILED))
 
 
@@ -204,6 +222,48 @@ def sales_changes(before: Order | None, after: Order | None) -> list[SalesChange
 
 
 @dataclass
+class StockChange:
+    """How much of a sku's stock an order change takes (positive) or puts back (negative)."""
+
+    sku: str
+    quantity: int
+
+
+def holds_stock(order: Order | None) -> TypeGuard[Order]:
+    """An order keeps its lines' goods out of stock while it stands: not called off, and not imported
+    (an order history brought in from elsewhere never moves this store's stock). A return or a refund
+    does not restock by itself: staff count what came back and set the stock."""
+    return order is not None and not order.imported and order.status not in (OrderStatus.CANCELLED, OrderStatus.REJECTED)
+
+
+def _stock_held(order: Order | None) -> dict[str, int]:
+    held: dict[str, int] = {}
+    if holds_stock(order):
+        for line in order.lines:
+            if line.stock_tracked:
+                held[line.sku] = held.get(line.sku, 0) + line.quantity
+    return held
+
+
+def stock_changes(before: Order | None, after: Order | None) -> list[StockChange]:
+    """What the change takes from stock or puts back: what `after` holds minus what `before` held. Applied
+    in the transaction that saves the order under its version, so exactly once."""
+    old, new = _stock_held(before), _stock_held(after)
+    return [StockChange(sku, new.get(sku, 0) - old.get(sku, 0)) for sku in sorted(old.keys() | new.keys())
+            if new.get(sku, 0) != old.get(sku, 0)]
+
+
+def stock_shortages(wanted: dict[str, int], stock: dict[str, int | None]) -> list[str]:
+    """The skus of which less is in stock than wanted (a sku whose stock is None is not tracked)."""
+    short = []
+    for sku, quantity in wanted.items():
+        available = stock.get(sku)
+        if available is not None and available < quantity:
+            short.append(sku)
+    return sorted(short)
+
+
+@dataclass
 class OrderEffects:
     """What a change of an order means outside the order item (computed by the domain)."""
 
@@ -216,6 +276,7 @@ class OrderEffects:
     sales: list[SalesChange] = field(default_factory=list)
     customer_events: list[TimelineEvent] = field(default_factory=list)
     payment_event_id: str | None = None  # a provider event applied with this change (once)
+    stock: list[StockChange] = field(default_factory=list)  # products whose stock the change moves
 
 
 @dataclass
@@ -253,7 +314,10 @@ _MAIL_ON = {
 
 
 def mails_for(before: Order | None, after: Order) -> list[str]:
-    """The templates to send for this change, in order."""
+    """The templates to send for this change, in order. An imported order's customer heard of it on
+    the platform it comes from: it sends nothing."""
+    if after.imported:
+        return []
     if before is None:
         placed = ["order_received"]
         if after.payment_status == PaymentStatus.AWAITING_VERIFICATION:
@@ -275,7 +339,7 @@ def mail_context(order: Order) -> dict:
 def needs_invoice(order: Order, enabled: bool, issue_for: str) -> bool:
     """Invoices are issued once an order is paid (at placement for cash on delivery), if the store
     invoices this buyer (all, or companies only: an order whose billing address names a company)."""
-    if not enabled or order.is_test or order.invoice_number is not None or not counts_as_order(order):
+    if not enabled or order.is_test or order.imported or order.invoice_number is not None or not counts_as_order(order):
         return False
     if issue_for == "companies" and not (order.billing_address or {}).get("company"):
         return False
@@ -287,6 +351,12 @@ def is_called_off(order: Order) -> bool:
 
 
 # Timeline events (one small record per happening).
+
+def imported_event(actor: str, order: Order) -> TimelineEvent:
+    return new_event("order_imported", actor, {"number": order.number, "total": order.total,
+                                               "reference": order.attribution.get("reference"),
+                                               "placed_at": order.placed_at})
+
 
 def placed_event(actor: str, order: Order) -> TimelineEvent:
     return new_event("order_placed", actor, {"number": order.number, "total": order.total,

@@ -18,7 +18,7 @@ from chalicelib.domain.base import Changes
 from chalicelib.domain.clock import iso
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.orders import DELIVERY_FEES, MAX_LINES, PAYMENT_METHODS
+from chalicelib.domain.orders import MAX_LINES, PAYMENT_METHODS
 from chalicelib.domain.records import PRIVATE
 from chalicelib.domain.timeline import TimelineEvent, new_event
 
@@ -157,8 +157,6 @@ def new_subscription(customer_id: str, lines: list, frequency: str, first_order_
         raise _invalid("frequency", f"The frequency is one of {', '.join(FREQUENCIES)}.")
     if payment_method not in PAYMENT_METHODS:
         raise _invalid("payment_method", f"The payment method is one of {', '.join(PAYMENT_METHODS)}.")
-    if delivery_method not in DELIVERY_FEES:
-        raise _invalid("delivery_method", f"The delivery method is one of {', '.join(DELIVERY_FEES)}.")
     created = iso(now)
     return Subscription(
         id=new_id(), customer_id=customer_id, products=wanted, frequency=frequency,

@@ -10,6 +10,7 @@ from chalicelib.domain.carts import Cart, CartView
 from chalicelib.domain.coupons import Coupon, customer_key
 from chalicelib.domain.customers import Customer
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.products import Product
 from chalicelib.services import coupons
 from chalicelib.store import customers as customer_repo
 from chalicelib.store import products as product_repo
@@ -36,10 +37,14 @@ class Pricing:
         return self.group_discount + self.coupon_discount
 
 
-def pricing(cart: Cart, customer: Customer | None, email: str | None = None, strict: bool = False) -> Pricing:
+def pricing(cart: Cart, customer: Customer | None, email: str | None = None, strict: bool = False,
+            catalogue: dict[str, Product] | None = None) -> Pricing:
     """Today's prices, the group's discount, then the coupon's on what is left. `strict`: a coupon that
-    no longer applies is a 422 (checkout); otherwise it just gives nothing (showing the cart)."""
-    lines = domain.priced_lines(cart, product_repo.get_many([line.sku for line in cart.lines]))
+    no longer applies is a 422 (checkout); otherwise it just gives nothing (showing the cart).
+    `catalogue`: the cart's products, when the caller read them already."""
+    if catalogue is None:
+        catalogue = product_repo.get_many([line.sku for line in cart.lines])
+    lines = domain.priced_lines(cart, catalogue)
     subtotal = sum(line.total for line in lines)
     group = domain.group_discount(subtotal, _group_percent(customer))
     coupon, coupon_discount = None, 0

@@ -1,6 +1,7 @@
 """Checkout: a cart becomes an order. The order (its id IS the cart's), the cart's closing, the
-coupon's use and a recurring cart's subscription are written in ONE transaction (store.companions):
-a retried or concurrent checkout cannot place two orders, and a coupon's limits hold."""
+coupon's use, a recurring cart's subscription and the stock its lines take are written in ONE
+transaction (store.companions, store.products): a retried or concurrent checkout cannot place two
+orders, and a coupon's limits and the stock hold. The catalogue and the settings are read once."""
 from __future__ import annotations
 
 import dataclasses
@@ -25,13 +26,13 @@ from chalicelib.store import products as product_repo
 
 if TYPE_CHECKING:
     from chalicelib.domain.cart_inputs import StaffCheckout
+    from chalicelib.domain.store_settings import StoreSettings
     from chalicelib.store.companions import Companion
 
 
-def _buyer(cart: Cart, details: StaffCheckout) -> tuple[Customer | None, OrderCustomer | None]:
+def _buyer(cart: Cart, details: StaffCheckout, settings: StoreSettings) -> tuple[Customer | None, OrderCustomer | None]:
     if cart.customer_id:
         customer = customers.get_customer(cart.customer_id)
-        settings = configuration.store_settings()
         if not customer_domain.can_buy(customer, settings.require_email_verification):
             reason = "verify your email first" if customer.status == "active" else f"the account is {customer.status}"
             raise Forbidden(f"This customer cannot check out: {reason}.")
@@ -66,13 +67,19 @@ def _checkout(cart: Cart, details: StaffCheckout, actor: str, extra_attribution:
         raise Conflict("This cart is no longer open.")
     if not cart.lines:
         raise InvalidInput("The cart is empty.", [{"field": "lines"}])
-    gone = cart_domain.unavailable(cart, product_repo.get_many([line.sku for line in cart.lines]))
+    catalogue = product_repo.get_many([line.sku for line in cart.lines])
+    gone = cart_domain.unavailable(cart, catalogue)
     if gone:
         raise InvalidInput("Some products are no longer sold.", [{"field": "lines",
                                                                   "message": f"sku {s} is not sold"} for s in gone])
-    customer, guest = _buyer(cart, details)
+    settings = configuration.store_settings()
+    method = settings.delivery_method(details.delivery_method)
+    customer, guest = _buyer(cart, details, settings)
     email = customer.email if customer else guest.email if guest else None
-    priced = pricing(cart, customer, email, strict=True)
+    priced = pricing(cart, customer, email, strict=True, catalogue=catalogue)
+    lines = [OrderLine(sku=x.sku, name=x.name, quantity=x.quantity, unit_price=x.unit_price,
+                       stock_tracked=catalogue[x.sku].stock is not None) for x in priced.lines]
+    orders.check_stock(lines, catalogue)
     billing, shipping = default_addresses(customer)
     billing = details.billing_address.model_dump() if details.billing_address is not None else billing
     shipping = details.shipping_address.model_dump() if details.shipping_address is not None else shipping
@@ -85,17 +92,16 @@ def _checkout(cart: Cart, details: StaffCheckout, actor: str, extra_attribution:
         also.append(SubscriptionStarted(subscriptions.create_for_checkout(
             customer_id=customer.id, lines=[dataclasses.asdict(line) for line in cart.lines],
             frequency=schedule["frequency"], first_order_id=cart.id,
-            payment_method=details.payment_method, delivery_method=details.delivery_method, billing_address=billing,
+            payment_method=details.payment_method, delivery_method=method.code, billing_address=billing,
             shipping_address=shipping, attribution=cart.attribution)))
     new = orders.NewOrder(
-        lines=[OrderLine(sku=x.sku, name=x.name, quantity=x.quantity, unit_price=x.unit_price) for x in priced.lines],
-        payment_method=details.payment_method, delivery_method=details.delivery_method, customer=customer, guest=guest,
+        lines=lines, payment_method=details.payment_method, delivery_method=method.code, customer=customer, guest=guest,
         billing_address=billing, shipping_address=shipping,
         discount=Discount("fixed", priced.discount, code=cart.coupon) if priced.discount else None,
         attribution={**cart.attribution, "cart_id": cart.id, **({"ip": cart.ip} if cart.ip else {}), **extra_attribution},
         order_id=cart.id)
     try:
-        return orders.place_order(new, actor, also=also)
+        return orders.place_order(new, actor, also=also, settings=settings)
     except OrderExists:  # placed by a concurrent request (the order's id is the cart's)
         raise Conflict("This cart is checked out already.") from None
 

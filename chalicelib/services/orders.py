@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +16,7 @@ from chalicelib.domain import customers as customer_domain
 from chalicelib.domain import orders as domain
 from chalicelib.domain.clock import iso, utc_now
 from chalicelib.domain.customers import Customer
-from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, OutOfStock
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.mail import queue_mail
 from chalicelib.domain.order_status import (
@@ -41,6 +41,8 @@ from chalicelib.store import products as product_repo
 
 if TYPE_CHECKING:
     from chalicelib.domain.order_inputs import LineChanges, LineInput, OrderChanges, OrderDraft, OrderQuery
+    from chalicelib.domain.products import Product
+    from chalicelib.domain.store_settings import StoreSettings
     from chalicelib.store.companions import Companion
 
 _MAX_RANGE_DAYS = 366
@@ -67,23 +69,47 @@ def effects_of(before: Order | None, after: Order | None, events: list[TimelineE
         counted_after=(domain.counts_as_order(after), domain.spent(after)),
         unprocessed_delta=int(domain.is_unprocessed(after)) - int(domain.is_unprocessed(before)),
         payment_due=(domain.awaits_online_payment(before), domain.awaits_online_payment(after)),
-        sales=domain.sales_changes(before, after))
+        sales=domain.sales_changes(before, after), stock=domain.stock_changes(before, after))
+
+
+def _tracked_now(changes: list[domain.StockChange]) -> list[domain.StockChange]:
+    """The stock moves of a change to a placed order, for the products that track their stock now: one
+    staff stopped tracking since the line was made takes nothing and gets nothing back (its stock is
+    theirs to set). One BatchGet, only when the change moves stock at all."""
+    if not changes:
+        return changes
+    catalogue = product_repo.get_many([change.sku for change in changes])
+    return [change for change in changes if change.sku in catalogue and catalogue[change.sku].stock is not None]
 
 
 # Placing
 
 def catalogue_lines(wanted: list, staff_prices: bool) -> list[OrderLine]:
     """Order lines priced from the catalogue (staff may give another unit price). Unknown or
-    no longer sold skus are a 422."""
+    no longer sold skus are a 422; less in stock than wanted, a 409 (the order's transaction checks
+    again: this read only spares an order number)."""
     found = product_repo.get_many([w.sku for w in wanted])
     missing = [w.sku for w in wanted if w.sku not in found or found[w.sku].status == ProductStatus.ARCHIVED
                or (not staff_prices and found[w.sku].status != ProductStatus.ACTIVE)]
     if missing:
         raise InvalidInput("Unknown or unavailable products.", [{"field": "lines", "message": f"sku {s} cannot be ordered"}
                                                                  for s in missing])
-    return [OrderLine(sku=w.sku, name=found[w.sku].name, quantity=w.quantity, discount=getattr(w, "discount", 0),
-                      unit_price=w.unit_price if staff_prices and w.unit_price is not None else found[w.sku].price)
-            for w in wanted]
+    lines = [OrderLine(sku=w.sku, name=found[w.sku].name, quantity=w.quantity, discount=getattr(w, "discount", 0),
+                       unit_price=w.unit_price if staff_prices and w.unit_price is not None else found[w.sku].price,
+                       stock_tracked=found[w.sku].stock is not None)
+             for w in wanted]
+    check_stock(lines, found)
+    return lines
+
+
+def check_stock(lines: list[OrderLine], catalogue: dict[str, Product]) -> None:
+    """OutOfStock (409) naming the skus of which less is in stock, as read, than the lines take."""
+    wanted: dict[str, int] = {}
+    for line in lines:
+        wanted[line.sku] = wanted.get(line.sku, 0) + line.quantity
+    short = domain.stock_shortages(wanted, {sku: product.stock for sku, product in catalogue.items()})
+    if short:
+        raise OutOfStock(short)
 
 
 @dataclasses.dataclass
@@ -92,12 +118,12 @@ class NewOrder:
 
     lines: list[OrderLine]
     payment_method: str
-    delivery_method: str
+    delivery_method: str | None  # one of the store's active methods; None: its first active one
     customer: Customer | None = None  # a registered customer, or
     guest: OrderCustomer | None = None  # a guest
     billing_address: dict | None = None
     shipping_address: dict | None = None
-    shipping: int | None = None
+    shipping: int | None = None  # the delivery method's fee unless given (staff)
     discount: domain.Discount | None = None
     is_test: bool = False
     attribution: dict = dataclasses.field(default_factory=dict)
@@ -105,15 +131,18 @@ class NewOrder:
     placed_at: str | None = None  # when placed for the business, if earlier than now (staff's back-dated orders)
 
 
-def place_order(new: NewOrder, actor: str, also: Sequence[Companion] = ()) -> Order:
+def place_order(new: NewOrder, actor: str, also: Sequence[Companion] = (), settings: StoreSettings | None = None) -> Order:
     """Number the order and write it with everything it changes, in one transaction, with `also`
     (what else the placement writes: a checkout's cart, coupon and subscription, a renewal's
-    subscription; see store.companions)."""
+    subscription; see store.companions). `settings`: the store's, when the caller read them already.
+    The delivery method must be one of the store's active ones (422 naming them); its fee applies
+    unless staff gave one. Lines that track stock take it in the same transaction (409 out_of_stock)."""
     from chalicelib.services import configuration
 
     order_id = new.order_id or new_id()
     now = utc_now()
-    settings = configuration.store_settings()
+    settings = settings or configuration.store_settings()
+    method = settings.delivery_method(new.delivery_method)
     placed_at = new.placed_at or now
     buyer = new.guest or _as_buyer(new.customer)
     state = initial_state(new.payment_method)
@@ -124,23 +153,49 @@ def place_order(new: NewOrder, actor: str, also: Sequence[Companion] = ()) -> Or
         customer_group_id=new.customer.group_id if new.customer else customer_domain.GUESTS_GROUP_ID,
         placed_at=placed_at, placed_day=local_day(placed_at, settings.timezone),
         billing_address=new.billing_address, shipping_address=new.shipping_address,
-        delivery_method=new.delivery_method, payment_method=new.payment_method,
+        delivery_method=method.code, delivery_method_name=method.name, payment_method=new.payment_method,
         status=state.status, payment_status=state.payment_status, fulfillment_status=state.fulfillment_status,
-        lines=new.lines, order_discount=new.discount,
-        shipping=domain.DELIVERY_FEES[new.delivery_method] if new.shipping is None else new.shipping,
+        lines=new.lines, order_discount=new.discount, shipping=new.shipping or 0,
         currency=settings.currency, is_test=new.is_test, attribution=new.attribution,
         created_at=now, updated_at=now)
     priced = domain.priced(draft)  # bad discounts are refused before a number is spent
+    if new.shipping is None:
+        priced = domain.priced(dataclasses.replace(priced, shipping=method.fee_for(priced.subtotal - priced.discount)))
     order = dataclasses.replace(priced, number=counters.next_value(domain.ORDER_NUMBERS, domain.FIRST_ORDER_NUMBER))
-    effects = effects_of(None, order, [domain.placed_event(actor, order)])
+    return _placed(order, new.customer, domain.placed_event(actor, order), actor, also)
+
+
+def _placed(order: Order, customer: Customer | None, event: TimelineEvent, actor: str,
+            also: Sequence[Companion]) -> Order:
+    """Write a new order: for a registered customer on their card; for a guest, with their own entry."""
+    effects = effects_of(None, order, [event])
     effects.customer_events = [customer_domain.order_placed_event(actor, order.id, order.number, order.total)]
     guest_entry = None
-    if new.customer is None:
+    if customer is None:
         stats = customer_domain.CustomerStats(order_count=int(domain.counts_as_order(order)), total_spent=domain.spent(order),
                                               last_order_at=order.created_at)
-        snapshot = customer_domain.GuestSnapshot(**dataclasses.asdict(buyer))
+        buyer = order.customer  # an imported guest order may have no email: its entry has none either
+        snapshot = customer_domain.GuestSnapshot(email=buyer.email or "", first_name=buyer.first_name,
+                                                 last_name=buyer.last_name, phone=buyer.phone)
         guest_entry = customer_domain.guest_entry(snapshot, order.id, stats, order.is_test)
-    return repo.place(order, effects, customer=new.customer, guest_entry=guest_entry, also=also)
+    return repo.place(order, effects, customer=customer, guest_entry=guest_entry, also=also)
+
+
+def place_imported(order: Order, customer: Customer | None, also: Sequence[Companion], actor: str) -> Order:
+    """An order brought in from another platform, as the import built it (its own date, states, prices
+    and number): on the customer's card and in their stats, with nothing else that placing starts
+    (domain.orders: an imported order sends no email and moves no stock)."""
+    return _placed(domain.priced(order), customer, domain.imported_event(actor, order), actor, also)
+
+
+def add_imported_lines(order_id: str, more_lines: Callable[[Order], list[OrderLine]], also: Sequence[Companion],
+                       actor: str) -> Order:
+    """Lines of an imported order met later in its file (`more_lines` gives the order's lines with
+    them), with what they change, in the order's transaction with `also`."""
+    before = get_order(order_id)
+    after = domain.priced(dataclasses.replace(before, lines=more_lines(before), updated_at=utc_now()))
+    events = [domain.line_event(actor, "added", line) for line in after.lines if line not in before.lines]
+    return repo.save(before, after, effects_of(before, after, events), also)
 
 
 def _as_buyer(customer: Customer | None) -> OrderCustomer:
@@ -195,6 +250,7 @@ def _save(before: Order, after: Order, events: list[TimelineEvent], payment_even
         after = dataclasses.replace(after, refunded_day=local_day(after.updated_at, timezone))
     effects = effects_of(before, after, events)
     effects.payment_event_id = payment_event_id
+    effects.stock = _tracked_now(effects.stock)
     return repo.save(before, after, effects)
 
 
@@ -253,7 +309,10 @@ def remove_line(order_id: str, sku: str, actor: str) -> Order:
 
 
 def change_order(order_id: str, changes: OrderChanges, actor: str) -> Order:
-    """Addresses, delivery, shipping fee and the order discount of an order not shipped yet."""
+    """Addresses, delivery, shipping fee and the order discount of an order not shipped yet. A delivery
+    method chosen is one of the store's active ones; its fee applies unless a shipping fee is sent."""
+    from chalicelib.services import configuration
+
     before = _editable(order_id)
     sent = changes.model_dump(exclude_unset=True)
     updates: dict[str, Any] = {}
@@ -262,10 +321,9 @@ def change_order(order_id: str, changes: OrderChanges, actor: str) -> Order:
         if kind in sent:
             updates[kind] = sent[kind]
             events.append(domain.address_event(actor, kind))
-    if "delivery_method" in sent and changes.delivery_method:
-        updates["delivery_method"] = changes.delivery_method
-        if "shipping" not in sent:
-            updates["shipping"] = domain.DELIVERY_FEES[changes.delivery_method]
+    method = configuration.store_settings().delivery_method(changes.delivery_method) if changes.delivery_method else None
+    if method is not None:
+        updates["delivery_method"], updates["delivery_method_name"] = method.code, method.name
     if changes.shipping is not None:
         updates["shipping"] = changes.shipping
     if changes.discount is not None or changes.remove_discount:
@@ -273,6 +331,8 @@ def change_order(order_id: str, changes: OrderChanges, actor: str) -> Order:
     if not updates:
         return before
     after = domain.priced(dataclasses.replace(before, updated_at=utc_now(), **updates))
+    if method is not None and changes.shipping is None:  # the new method's fee, on the goods as changed
+        after = domain.priced(dataclasses.replace(after, shipping=method.fee_for(after.subtotal - after.discount)))
     if "order_discount" in updates:
         events.append(domain.discount_event(actor, after.order_discount, after.discount))
     return _save(before, after, events)
@@ -283,7 +343,9 @@ def delete_order(order_id: str) -> None:
     order = get_order(order_id)
     if not can_delete(order.state, order.is_test):
         raise Conflict("Only test orders and cancelled orders that were never paid can be deleted.")
-    repo.delete(order, effects_of(order, None, []))
+    effects = effects_of(order, None, [])
+    effects.stock = _tracked_now(effects.stock)
+    repo.delete(order, effects)
 
 
 def add_note(order_id: str, text: str, actor: str) -> TimelineEvent:
@@ -351,7 +413,12 @@ def matches(order: Order, query: OrderQuery) -> bool:
 def list_orders(query: OrderQuery) -> Page[Order]:
     """One page of orders, newest first: read through the index that serves the most selective
     filter (docs/architecture.md), then keep those passing every filter. A page may hold fewer
-    than `limit` orders; follow next_token."""
+    than `limit` orders; follow next_token. A delivery method filtered by is one of the store's,
+    active or not (the orders of a retired method are still found); 422 naming them otherwise."""
+    if query.delivery_method is not None:
+        from chalicelib.services import configuration
+
+        configuration.store_settings().known_delivery_code(query.delivery_method)
     page = _candidates(query)
     return Page(items=[o for o in page.items if matches(o, query)], next_token=page.next_token)
 

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.domain import clock
 from chalicelib.domain import subscriptions as domain
 from chalicelib.domain.clock import iso
 from chalicelib.domain.customers import Customer, CustomerStatus
-from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, OutOfStock
 from chalicelib.domain.orders import Order, OrderLine
 from chalicelib.domain.pages import Page
 from chalicelib.domain.subscriptions import Subscription, SubscriptionChanges, SubscriptionRenewed
 from chalicelib.logs import logger
-from chalicelib.services import customers, orders
+from chalicelib.services import configuration, customers, orders
 from chalicelib.store import subscriptions as repo
+
+if TYPE_CHECKING:
+    from chalicelib.domain.store_settings import StoreSettings
 
 _DUE_PAGE = 100
 _RETRIES = 1  # a period whose placement failed without anyone advancing it (a transaction conflict, the
@@ -99,8 +103,9 @@ def renew_subscription(subscription_id: str, now: datetime) -> int:
 def renew_period(subscription: Subscription, now: datetime | None = None) -> Order | None:
     """Place the renewal order of the subscription's current period, as read, and move it to the next
     period, in one transaction. None when nothing was placed: the period's order exists already or the
-    subscription moved meanwhile (another run did it, staff changed it), or the subscription was
-    stopped (every product no longer sold, customer not active: paused; customer deleted: cancelled)."""
+    subscription moved meanwhile (another run did it, staff changed it), the period waits for stock
+    (tried again at the next run), or the subscription was stopped (every product no longer sold, the
+    delivery method no longer offered, customer not active: paused; customer deleted: cancelled)."""
     now = now or clock.now()
     try:
         customer = customers.get_customer(subscription.customer_id)
@@ -110,14 +115,28 @@ def renew_period(subscription: Subscription, now: datetime | None = None) -> Ord
     if customer.status != CustomerStatus.ACTIVE:
         _stop(subscription, domain.paused(subscription, now), "customer_not_active")
         return None
-    lines = _sold_lines(subscription)
+    settings = configuration.store_settings()
+    if not any(m.active and m.code == subscription.delivery_method for m in settings.delivery_methods):
+        _stop(subscription, domain.paused(subscription, now), "delivery_method_unavailable")
+        return None
+    try:
+        lines = _sold_lines(subscription)
+    except OutOfStock as short:
+        _not_placed(subscription, short.message)
+        return None
     if not lines:
         _stop(subscription, domain.paused(subscription, now), "products_unavailable")
         return None
-    return _place(subscription, customer, lines, now)
+    return _place(subscription, customer, lines, now, settings)
 
 
-def _place(subscription: Subscription, customer: Customer, lines: list[OrderLine], now: datetime) -> Order | None:
+def _not_placed(subscription: Subscription, reason: str) -> None:
+    logger.info("subscription renewal not placed", extra={"subscription_id": subscription.id,
+                                                           "period": subscription.next_renewal_at, "reason": reason})
+
+
+def _place(subscription: Subscription, customer: Customer, lines: list[OrderLine], now: datetime,
+           settings: StoreSettings) -> Order | None:
     period = subscription.next_renewal_at
     order_id = domain.renewal_order_id(subscription.id, period)
     following = domain.following_renewal(subscription)
@@ -127,10 +146,9 @@ def _place(subscription: Subscription, customer: Customer, lines: list[OrderLine
         attribution={**subscription.attribution, "subscription_id": subscription.id}, order_id=order_id)
     try:
         order = orders.place_order(new, domain.RENEWAL_ACTOR,
-                                   also=[SubscriptionRenewed(subscription, order_id, following, iso(now))])
-    except Conflict as conflict:  # OrderExists included: someone else renewed this period or moved the subscription
-        logger.info("subscription renewal not placed", extra={"subscription_id": subscription.id, "period": period,
-                                                               "reason": conflict.message})
+                                   also=[SubscriptionRenewed(subscription, order_id, following, iso(now))], settings=settings)
+    except Conflict as conflict:  # OrderExists included: someone else renewed this period or moved the subscription;
+        _not_placed(subscription, conflict.message)  # OutOfStock too: the period waits for the next run
         return None
     logger.info("subscription renewed", extra={"subscription_id": subscription.id, "period": period, "order_id": order.id})
     return order

@@ -151,19 +151,20 @@ def create(customer: Customer, events: list[TimelineEvent], password_hash: str |
 
 
 def stage_create(tx: TransactWrite, customer: Customer, events: list[TimelineEvent], password_hash: str | None = None,
-                 extra_items: Iterable[TableItem] = ()) -> int:
+                 extra_items: Iterable[TableItem] = (), index_later: bool = False) -> int:
     """The writes of `create`, added to a transaction another repository runs (with items it built);
-    returns the version."""
+    returns the version. `index_later`: the search entries and tag items are left to the stream (the
+    profile is marked `index_pending`), for a transaction without room for them."""
     item = CustomerItem(PK=customer_pk(customer.id), SK=_PROFILE, password_hash=password_hash,
                         order_count=customer.stats.order_count, total_spent=customer.stats.total_spent,
-                        last_order_at=customer.stats.last_order_at, **_index_attributes(customer),
-                        **{name: getattr(customer, name) for name in PROFILE_FIELDS})
+                        last_order_at=customer.stats.last_order_at, index_pending=True if index_later else None,
+                        **_index_attributes(customer), **{name: getattr(customer, name) for name in PROFILE_FIELDS})
     if customer.guest_order_id is None:
         tx.save(EmailGuardItem(PK=_guard_pk(customer.email), SK="EMAIL", customer_id=customer.id),
                 condition=EmailGuardItem.PK.does_not_exist(), return_values=ALL_OLD)
     tx.save(item, condition=CustomerItem.PK.does_not_exist())
-    for extra in [*_search_entries(customer), *(_tag_item(customer.id, t) for t in customer.tags),
-                  *(event_item(customer.id, e) for e in events), *extra_items]:
+    derived = [] if index_later else [*_search_entries(customer), *(_tag_item(customer.id, t) for t in customer.tags)]
+    for extra in [*derived, *(event_item(customer.id, e) for e in events), *extra_items]:
         tx.save(extra)
     return item.version
 

@@ -107,6 +107,9 @@ class CustomerItem(TableItem, discriminator="customer"):
     external_id = UnicodeAttribute(null=True)
     verification_sent_at = UnicodeAttribute(null=True)
     password_hash = UnicodeAttribute(null=True)
+    # Its search entries and tag items are written by the stream, not with it (store/search_index.py):
+    # imported profiles, and guest entries (an order's transaction has no room for them).
+    index_pending = BooleanAttribute(null=True)
     version = VersionAttribute()
 
 
@@ -264,6 +267,7 @@ class OrderItem(TableItem, discriminator="order"):
     billing_address = JSONAttribute(null=True)
     shipping_address = JSONAttribute(null=True)
     delivery_method = UnicodeAttribute()
+    delivery_method_name = UnicodeAttribute(null=True)  # null on orders stored before methods had names
     payment_method = UnicodeAttribute()
     status = UnicodeAttribute()
     payment_status = UnicodeAttribute()
@@ -286,6 +290,21 @@ class OrderItem(TableItem, discriminator="order"):
     imported = BooleanAttribute(default=False)
     report_customer_key = UnicodeAttribute(null=True)
     version = VersionAttribute()
+
+
+class ImportedOrderRefItem(TableItem, discriminator="imported_order_ref"):
+    """`ORDERREF#<reference>`: the order an order history import made of this reference on the
+    platform it comes from, and the job and row that made it."""
+
+    order_id = UnicodeAttribute()
+    job_id = UnicodeAttribute()
+    row = NumberAttribute()
+
+
+class ImportedRowItem(TableItem, discriminator="imported_row"):
+    """`IMPROW#<job>#<row>`: this row of an order history file was added to an order (once)."""
+
+    order_id = UnicodeAttribute()
 
 
 class OrderNumberItem(TableItem, discriminator="order_number"):

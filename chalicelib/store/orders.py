@@ -9,22 +9,36 @@ Items (see docs/architecture.md for the whole table):
 - the unprocessed-orders badge: counter `COUNTER#unprocessed_orders`;
 - payment events applied: `PAYEVT#<provider event id>/PAYEVT` (TTL).
 An order change writes all of its effects (customer card and stats, sales, badge, events, queued
-emails) in ONE transaction conditioned on the order's version.
+emails, the stock of its products) in ONE transaction conditioned on the order's version.
 """
 import dataclasses
-from collections.abc import Iterable, Sequence
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.customers import Customer, OrderSummary
-from chalicelib.domain.errors import Conflict, OrderExists, PaymentEventSeen
-from chalicelib.domain.orders import UNPROCESSED, Discount, Order, OrderCustomer, OrderEffects, OrderLine, SkuSales, priced
+from chalicelib.domain.errors import ChangedMeanwhile, OrderExists, PaymentEventSeen
+from chalicelib.domain.orders import (
+    UNPROCESSED,
+    Discount,
+    Order,
+    OrderCustomer,
+    OrderEffects,
+    OrderLine,
+    SkuSales,
+    default_delivery_name,
+    priced,
+)
 from chalicelib.domain.pages import Page
 from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.store import companions, mail_log
 from chalicelib.store import customers as customer_repo
+from chalicelib.store import products as product_repo
 from chalicelib.store.companions import Companion
 from chalicelib.store.models import (
     ALL_OLD,
@@ -42,8 +56,8 @@ from chalicelib.store.pagination import decode_token, newest_first, one_request
 
 _ORDER = "ORDER"
 _SCALARS = ("id", "number", "customer_id", "customer_entry_id", "billing_address", "shipping_address",
-            "delivery_method", "payment_method", "status", "payment_status", "fulfillment_status", "shipping",
-            "currency", "is_test", "attribution", "invoice_number", "flags", "created_at", "updated_at",
+            "delivery_method", "delivery_method_name", "payment_method", "status", "payment_status", "fulfillment_status",
+            "shipping", "currency", "is_test", "attribution", "invoice_number", "flags", "created_at", "updated_at",
             "placed_at", "placed_day", "refunded_day", "customer_group_id", "imported", "report_customer_key")
 _INT_FIELDS = ("number", "shipping", "invoice_number")
 # Which index lists orders by which axis (the partition prefix is the axis' own).
@@ -78,6 +92,7 @@ def _to_domain(item: OrderItem) -> Order:
     fields["placed_at"] = fields["placed_at"] or fields["created_at"]
     fields["placed_day"] = fields["placed_day"] or fields["placed_at"][:10]
     fields["report_customer_key"] = fields["report_customer_key"] or fields["customer_entry_id"] or fields["id"]
+    fields["delivery_method_name"] = fields["delivery_method_name"] or default_delivery_name(fields["delivery_method"])
     order = Order(customer=OrderCustomer(**item.customer), lines=[OrderLine(**line) for line in item.lines],
                   order_discount=Discount(**item.order_discount) if item.order_discount else None,
                   version=item.version, **fields)
@@ -121,6 +136,7 @@ def _stage_effects(tx, order: Order, effects: OrderEffects) -> None:
         elif change.listed is False:
             actions.append(ProductSalesItem.order_ids.delete({order.id}))
         tx.update(ProductSalesItem(PK=f"OPRODS#{month}", SK=f"{day}#{change.sku}"), actions=actions)
+    product_repo.stage_stock(tx, effects.stock)
     if effects.payment_event_id:
         tx.save(ProcessedEventItem(PK=f"PAYEVT#{effects.payment_event_id}", SK="PAYEVT", order_id=order.id,
                                    at=order.updated_at, expires_at=_in_days(order.updated_at, 90)),
@@ -138,16 +154,39 @@ def place(order: Order, effects: OrderEffects, customer: Customer | None = None,
     (other repositories' writes: the cart's closing, a coupon's use, a subscription). OrderExists if
     the order is there already; a companion's refusal as its domain error; else a Conflict."""
     item = _item(order)
+
+    def stage(tx: TransactWrite) -> None:
+        _stage_placement(tx, item, order, effects, customer, guest_entry)
+        for companion in also:
+            companions.stage(tx, companion)
+
     try:
-        with transact_write() as tx:
-            _stage_placement(tx, item, order, effects, customer, guest_entry)
-            for companion in also:
-                companions.stage(tx, companion)
+        _transact(stage)
     except TransactWriteError as error:
         if "order" in failed_conditions(error):
             raise OrderExists("This order exists already.") from error
-        raise companions.refusal(error, list(also)) or _changed_meanwhile() from error
+        raise (companions.refusal(error, list(also)) or product_repo.stock_refusal(error)
+               or _changed_meanwhile()) from error
     return dataclasses.replace(order, version=item.version)
+
+
+_TRIES = 10  # a transaction cancelled by a concurrent one on the same item (a product's stock) is sent again
+
+
+def _transact(stage: Callable[[TransactWrite], None]) -> None:
+    """Run the transaction `stage` builds. One cancelled only because a concurrent transaction held one
+    of its items (TransactionConflict: nothing was written) is sent again after a jittered pause, so
+    buyers racing for the same products get an answer on the merits (placed, or out of stock)."""
+    for attempt in range(_TRIES):
+        try:
+            with transact_write() as tx:
+                stage(tx)
+            return
+        except TransactWriteError as error:
+            codes = {reason.code for reason in error.cancellation_reasons or [] if reason is not None}
+            if attempt == _TRIES - 1 or "TransactionConflict" not in codes or "ConditionalCheckFailed" in codes:
+                raise
+            time.sleep(random.uniform(0, min(0.5, 0.01 * 2 ** attempt)))
 
 
 def _stage_placement(tx, item: OrderItem, order: Order, effects: OrderEffects, customer: Customer | None,
@@ -157,33 +196,45 @@ def _stage_placement(tx, item: OrderItem, order: Order, effects: OrderEffects, c
     tx.save(OrderNumberItem(PK=f"ORDERNO#{order.number}", SK="ORDERNO", order_id=order.id),
             condition=OrderNumberItem.PK.does_not_exist())
     counted, spent = effects.counted_after
-    if guest_entry is not None:
+    if guest_entry is not None:  # its search entries follow through the stream: the transaction has no room for them
         card = customer_repo.order_summary_item(guest_entry.id, _summary(order), counted=counted, counted_total=spent)
-        customer_repo.stage_create(tx, guest_entry, effects.customer_events, extra_items=[card])
+        customer_repo.stage_create(tx, guest_entry, effects.customer_events, extra_items=[card], index_later=True)
     elif customer is not None:
         customer_repo.stage_order_added(tx, customer, _summary(order), counted, spent, order.is_test, effects.customer_events)
     _stage_effects(tx, order, effects)
 
 
-def _changed_meanwhile() -> Conflict:
-    return Conflict("The order was changed by someone else meanwhile; read it again and retry.")
+def _changed_meanwhile() -> ChangedMeanwhile:
+    return ChangedMeanwhile("The order was changed by someone else meanwhile; read it again and retry.")
 
 
-def save(before: Order, after: Order, effects: OrderEffects) -> Order:
-    """The changed order under the version read, with its effects, in ONE transaction."""
+def save(before: Order, after: Order, effects: OrderEffects, also: Sequence[Companion] = ()) -> Order:
+    """The changed order under the version read, with its effects (and `also`: e.g. the imported rows
+    its new lines come from), in ONE transaction."""
     item = _item(after)
     item.version = before.version
+
+    def stage(tx: TransactWrite) -> None:
+        tx.save(item, return_values=ALL_OLD)  # PynamoDB conditions it on the version and bumps it
+        if after.customer_entry_id is not None:
+            customer_repo.stage_order_changed(tx, after.customer_entry_id, _summary(after), *effects.counted_after,
+                                              *effects.counted_before)
+        _stage_effects(tx, after, effects)
+        for companion in also:
+            companions.stage(tx, companion)
+
     try:
-        with transact_write() as tx:
-            tx.save(item, return_values=ALL_OLD)  # PynamoDB conditions it on the version and bumps it
-            if after.customer_entry_id is not None:
-                customer_repo.stage_order_changed(tx, after.customer_entry_id, _summary(after), *effects.counted_after,
-                                                  *effects.counted_before)
-            _stage_effects(tx, after, effects)
+        _transact(stage)
     except TransactWriteError as error:
-        if "processed_event" in failed_conditions(error):
+        failed = failed_conditions(error)
+        if "processed_event" in failed:
             raise PaymentEventSeen("This payment event was applied already.") from error
-        raise _changed_meanwhile() from error
+        refused = companions.refusal(error, list(also))
+        if refused is not None:
+            raise refused from error
+        if "order" in failed:  # the version read is no longer the stored one
+            raise _changed_meanwhile() from error
+        raise product_repo.stock_refusal(error) or _changed_meanwhile() from error
     return dataclasses.replace(after, version=item.version)
 
 
@@ -192,15 +243,18 @@ def delete(order: Order, effects: OrderEffects) -> None:
     then its timeline."""
     key = order_key(order.id)
     key.version = order.version
+
+    def stage(tx: TransactWrite) -> None:
+        tx.delete(key)
+        tx.delete(OrderNumberItem(PK=f"ORDERNO#{order.number}", SK="ORDERNO"))
+        if order.customer_entry_id is not None and order.customer_entry_id == order.id:
+            customer_repo.stage_guest_entry_removed(tx, order.id)
+        elif order.customer_entry_id is not None:
+            customer_repo.stage_order_removed(tx, order.customer_entry_id, order.id, *effects.counted_before)
+        _stage_effects(tx, order, dataclasses.replace(effects, events=[], mails=[]))
+
     try:
-        with transact_write() as tx:
-            tx.delete(key)
-            tx.delete(OrderNumberItem(PK=f"ORDERNO#{order.number}", SK="ORDERNO"))
-            if order.customer_entry_id is not None and order.customer_entry_id == order.id:
-                customer_repo.stage_guest_entry_removed(tx, order.id)
-            elif order.customer_entry_id is not None:
-                customer_repo.stage_order_removed(tx, order.customer_entry_id, order.id, *effects.counted_before)
-            _stage_effects(tx, order, dataclasses.replace(effects, events=[], mails=[]))
+        _transact(stage)
     except TransactWriteError as error:
         raise _changed_meanwhile() from error
     events = OrderEventItem.query(order_pk(order.id), OrderEventItem.SK.startswith("EVT#"), attributes_to_get=["PK", "SK"])

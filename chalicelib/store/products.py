@@ -1,17 +1,24 @@
 """Products: `PRODUCT#<sku>/PRODUCT`; GSI1 `PRODUCTS` (all, by name) for staff; GSI2 `PRODUCTS#active`
-(sparse: active only, by name) for the storefront."""
+(sparse: active only, by name) for the storefront.
+
+A product's `stock` (absent: not tracked) moves only inside the transactions of the orders that take
+or put back goods (`stage_stock`), by ADD under a condition, never by a read-modify-write."""
 import dataclasses
+from collections.abc import Iterable
 from typing import Any
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain.errors import Conflict
+from chalicelib.domain.errors import Conflict, DomainError, OutOfStock
+from chalicelib.domain.orders import StockChange
 from chalicelib.domain.pages import Page
 from chalicelib.domain.products import Product, ProductStatus, Supplier
 from chalicelib.domain.text import fold
-from chalicelib.store.models import ProductItem, condition_failed
+from chalicelib.store.models import ALL_OLD, ProductItem, condition_failed, unchecked_version
 from chalicelib.store.pagination import decode_token, encode_token
 
+_TYPE = "product"
 _FIELDS = ("sku", "name", "price", "status", "category", "brand", "stock", "created_at", "updated_at")
 
 
@@ -44,6 +51,14 @@ def create(product: Product) -> Product:
             raise Conflict(f"A product with sku '{product.sku}' already exists.", [{"field": "sku"}]) from error
         raise
     return dataclasses.replace(product, version=item.version)
+
+
+def create_if_missing(product: Product) -> Product:
+    """The product as stored: this one if the sku was new, else the one already there."""
+    try:
+        return create(product)
+    except Conflict:
+        return get(product.sku) or product
 
 
 def get(sku: str) -> Product | None:
@@ -85,3 +100,31 @@ def get_many(skus: list[str]) -> dict[str, Product]:
     """The products of these skus that exist, by sku: one BatchGet."""
     wanted = list(dict.fromkeys(skus))
     return {i.sku: _to_domain(i) for i in ProductItem.batch_get([_key(s) for s in wanted])} if wanted else {}
+
+
+def stage_stock(tx: TransactWrite, changes: Iterable[StockChange]) -> None:
+    """Add the stock moves of an order change to its transaction. Taking is conditioned on enough being
+    in stock (it never goes below zero), putting back on the stock still being tracked; the stored
+    product comes back with a failed condition (ALL_OLD) so `stock_refusal` can say why. The version is
+    bumped, not checked: orders do not conflict with each other, but a staff edit made on a product
+    read before the move is answered 409 (it would write back the stock it read)."""
+    for change in changes:
+        key = unchecked_version(ProductItem(*_key(change.sku)))
+        enough = ProductItem.stock >= change.quantity if change.quantity > 0 else ProductItem.stock.exists()
+        tx.update(key, actions=[ProductItem.stock.add(-change.quantity)], condition=enough, return_values=ALL_OLD,
+                  add_version_condition=False)
+
+
+def stock_refusal(error: TransactWriteError) -> DomainError | None:
+    """OutOfStock naming the skus whose stock was short when a transaction with `stage_stock` was
+    cancelled; a Conflict if a product stopped tracking its stock meanwhile; None if no product's
+    condition was the cause."""
+    short: list[str] = []
+    untracked: list[str] = []
+    for reason in error.cancellation_reasons or []:
+        raw = reason.raw_item if reason is not None and reason.code == "ConditionalCheckFailed" else None
+        if raw and raw.get("type", {}).get("S") == _TYPE:
+            (short if "stock" in raw else untracked).append(raw["sku"]["S"])
+    if untracked:
+        return Conflict("A product's stock tracking changed meanwhile; try again.", [{"sku": sku} for sku in untracked])
+    return OutOfStock(sorted(short)) if short else None
