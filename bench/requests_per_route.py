@@ -18,6 +18,8 @@ import harness
 
 CUSTOMER_PAGE = ("GET", "/admin/customers/{customer_id}")
 ORDER_LISTS = ("/admin/orders?payment_status=", "/admin/orders?from=&to=")  # one Query per page each
+# A checkout reads the catalogue once (one BatchGetItem) and writes ONE transaction.
+CHECKOUTS = (("POST", "/store/carts/{cart_id}/checkout"), ("POST", "/admin/carts/{cart_id}/checkout"))
 
 
 class Recorder:
@@ -100,8 +102,9 @@ def scenario(api, admin: str):
     yield "GET", "/admin/custom-fields", api.get("/admin/custom-fields", token=admin)
     yield "POST", "/admin/custom-fields", api.post(
         "/admin/custom-fields", {"key": "shoe_size", "label": "Shoe size", "type": "number"}, token=admin)
-    yield "POST", "/admin/products", api.post("/admin/products", {
-        "sku": "MUG-01", "name": "Enamel mug", "price": 1250, "suppliers": [{"name": "Tinware", "price": 400}]}, token=admin)
+    yield "POST", "/admin/products", api.post("/admin/products", {  # its stock is tracked: orders take from it
+        "sku": "MUG-01", "name": "Enamel mug", "price": 1250, "stock": 1000, "suppliers": [{"name": "Tinware", "price": 400}]},
+        token=admin)
     yield "GET", "/admin/products/{sku}", api.get("/admin/products/MUG-01", token=admin)
     yield "PATCH", "/admin/products/{sku}", api.patch("/admin/products/MUG-01", {"price": 1300}, token=admin)
     yield "GET", "/admin/products", api.get("/admin/products", token=admin)
@@ -218,6 +221,7 @@ def orders(api, admin: str, shopper: str, customer_id: str):
     yield "GET", "/admin/orders", api.get("/admin/orders", token=admin)
     yield "GET", "/admin/orders?payment_status=", api.get("/admin/orders?payment_status=awaiting_payment", token=admin)
     yield "GET", "/admin/orders?from=&to=", api.get("/admin/orders?from=2026-01-01&to=2026-12-31", token=admin)
+    yield "GET", "/admin/orders?delivery_method=", api.get("/admin/orders?delivery_method=express", token=admin)
     yield "GET", "/admin/orders?q=", api.get(f"/admin/orders?q={order.get('number', 0)}", token=admin)
     yield "POST", "/admin/orders/{order_id}/items", api.post(f"{path}/items", {"sku": "TEA-01", "quantity": 1}, token=admin)
     yield "PATCH", "/admin/orders/{order_id}/items/{sku}", api.patch(f"{path}/items/MUG-01", {"quantity": 3}, token=admin)
@@ -318,6 +322,8 @@ def main() -> int:
     for method, path, _, operations, _ in rows:
         if path in ORDER_LISTS and operations["Query"] != 1:
             failures.append(f"{method} {path} made {operations['Query']} Queries, not 1")
+        if (method, path) in CHECKOUTS and (operations["BatchGetItem"], operations["TransactWriteItems"]) != (1, 1):
+            failures.append(f"{method} {path} made {describe(operations)}: not 1 BatchGetItem and 1 TransactWriteItems")
     print("DynamoDB requests per route (DynamoDB Local; one realistic request per row, in this order):\n")
     print("| method | path | status | DynamoDB requests | capacity units |")
     print("|---|---|---|---|---|")
@@ -327,6 +333,8 @@ def main() -> int:
     print(f"\nCheck: {' '.join(CUSTOMER_PAGE)} is exactly 1 DynamoDB request: {check} ({describe(page)})")
     print(f"Check: orders by payment status and by date range are 1 Query per page (+1 GetItem: the badge): "
           f"{'FAILED' if any('Queries' in f for f in failures) else 'OK'}")
+    print(f"Check: a checkout reads the catalogue once (1 BatchGetItem) and writes 1 transaction: "
+          f"{'FAILED' if any('BatchGetItem and' in f for f in failures) else 'OK'}")
     for failure in failures:
         print(f"FAILED: {failure}", file=sys.stderr)
     return 1 if failures else 0
