@@ -176,13 +176,16 @@ def test_a_garbage_page_token_is_400(api, admin_token):
 def test_support_can_read_but_not_write(api, new_customer):
     created = new_customer()
     support = staff_token("support")
-    assert api.get(f"/admin/customers/{created['id']}", token=support).status == 200
+    before = api.get(f"/admin/customers/{created['id']}", token=support)
+    assert before.status == 200
     assert api.get("/admin/customers", token=support).status == 200
     assert api.post("/admin/customers", {"email": "x@example.com", "first_name": "X", "last_name": "Y"},
                     token=support).status == 403
     assert api.patch(f"/admin/customers/{created['id']}", {"status": "blocked"}, token=support).status == 403
     assert api.delete(f"/admin/customers/{created['id']}", token=support).status == 403
-    assert api.get(f"/admin/customers/{created['id']}", token=support).json["status"] == "active"
+    # Then nothing changed: the customer as it was, and no other one
+    assert api.get(f"/admin/customers/{created['id']}", token=support).json == before.json
+    assert [c["id"] for c in api.get("/admin/customers", token=support).json["items"]] == [created["id"]]
 
 
 def test_agents_edit_but_only_admins_delete(api, new_customer):
@@ -191,6 +194,7 @@ def test_agents_edit_but_only_admins_delete(api, new_customer):
     assert api.patch(f"/admin/customers/{created['id']}", {"first_name": "Bea"}, token=agent).status == 200
     reply = api.delete(f"/admin/customers/{created['id']}", token=agent)
     assert reply.status == 403 and reply.error_code == "forbidden"
+    assert api.get(f"/admin/customers/{created['id']}", token=agent).json["first_name"] == "Bea"  # still there
 
 
 def test_customer_tokens_do_not_open_the_admin_api(api, new_customer):

@@ -59,12 +59,17 @@ def test_bad_cart_changes_are_refused(api, catalogue, customer, agent, change):
 def test_only_admins_and_agents_prepare_carts(api, catalogue, customer, agent):
     support = staff_token("support")
     assert api.post(f"/admin/customers/{customer['id']}/carts", token=support).status == 403
+    assert api.get(f"/admin/customers/{customer['id']}/carts", token=agent).json["items"] == []
     cart_id = _prepared_cart(api, customer, agent)
+    before = api.get(f"/admin/carts/{cart_id}", token=agent).json
     for reply in (api.post(f"/admin/carts/{cart_id}/items", {"sku": "TEA-01", "quantity": 1}, token=support),
                   api.patch(f"/admin/carts/{cart_id}", {"attribution": {"channel": "x"}}, token=support),
                   api.post(f"/admin/carts/{cart_id}/checkout-link", {}, token=support),
                   api.post(f"/admin/carts/{cart_id}/checkout", {"payment_method": "wire_transfer"}, token=support)):
         assert reply.status == 403
+    # Then the cart is as the agent left it, still open, and no order was placed
+    assert api.get(f"/admin/carts/{cart_id}", token=agent).json == before and before["state"] == "open"
+    assert api.get("/admin/orders", token=agent).json["items"] == []
     assert api.post("/admin/customers/NOPE/carts", token=agent).status == 404
     assert api.get("/admin/carts/NOPE", token=agent).status == 404
 

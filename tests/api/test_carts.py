@@ -161,6 +161,8 @@ def test_a_customer_who_must_verify_their_email_cannot_check_out_yet(api, admin_
     _add(api, cart["id"], "MUG-01", 1, token=token)
     reply = _checkout(api, cart["id"], body={"payment_method": "card", "shipping_address": SHIP}, token=token)
     assert reply.status == 403 and "verify" in reply.json["error"]["message"]
+    assert api.get(f"/store/carts/{cart['id']}", token=token).json["state"] == "open"  # nothing placed
+    assert api.get("/store/me/orders", token=token).json["items"] == []
     api.post(f"/admin/customers/{lea['id']}/verify-email", token=admin_token)
     assert _checkout(api, cart["id"], body={"payment_method": "card", "shipping_address": SHIP}, token=token).status == 201
 

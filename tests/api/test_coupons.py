@@ -107,6 +107,7 @@ def test_bad_changes_are_refused_and_nothing_changes(api, admin_token):
 
 def test_support_cannot_add_or_change_coupons_and_strangers_see_nothing(api, admin_token):
     assert api.post("/admin/coupons", SPRING, token=staff_token("support")).status == 403
+    assert api.get("/admin/coupons", token=admin_token).json["items"] == []
     _add(api, admin_token)
     assert api.patch("/admin/coupons/SPRING10", {"value": 20}, token=staff_token("support")).status == 403
     assert api.get("/admin/coupons").status == 401

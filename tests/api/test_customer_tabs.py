@@ -54,8 +54,9 @@ def test_notes_can_be_changed_by_their_author_for_five_minutes(api, new_customer
     author, colleague = staff_token("support", "sam"), staff_token("admin", "alex")
     note = api.post(path, {"text": "Called about <b>late</b> parcel"}, token=author).json
     assert note["author"] == "staff:sam" and note["text"] == "Called about <b>late</b> parcel"  # kept as text
-    # A colleague may not change it
+    # A colleague may not change it: refused, and the note is as written
     assert api.patch(f"{path}/{note['id']}", {"text": "x"}, token=colleague).status == 403
+    assert api.get(path, token=author).json["items"] == [note]
     # The author may, within five minutes
     clock.advance(minutes=4)
     assert api.patch(f"{path}/{note['id']}", {"text": "Called about the parcel"},
@@ -125,7 +126,13 @@ def test_support_reads_and_writes_notes_but_cannot_change_the_customer(api, new_
     cid = customer["id"]
     assert api.post(f"/admin/customers/{cid}/notes", {"text": "ok"}, token=support).status == 201
     assert api.get(f"/admin/customers/{cid}/addresses", token=support).status == 200
+    before = api.get(f"/admin/customers/{cid}", token=support).json
     assert api.post(f"/admin/customers/{cid}/addresses", PARIS, token=support).status == 403
     assert api.post(f"/admin/customers/{cid}/tags", {"tag": "x"}, token=support).status == 403
     assert api.patch(f"/admin/customers/{cid}", {"status": "blocked"}, token=support).status == 403
     assert api.delete(f"/admin/customers/{cid}", token=support).status == 403
+    # Then the customer is as it was: no address, no tag, still active, still there
+    assert api.get(f"/admin/customers/{cid}", token=support).json == before
+    assert api.get(f"/admin/customers/{cid}/addresses", token=support).json["items"] == []
+    assert [e["type"] for e in api.get(f"/admin/customers/{cid}/timeline", token=support).json["items"]] == [
+        "note_added", "customer_created"]

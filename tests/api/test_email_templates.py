@@ -154,8 +154,10 @@ def test_bad_changes_and_unknown_templates_are_refused(api, admin_token):
 
 
 def test_only_admins_change_templates_and_staff_must_sign_in(api):
+    before = _templates(api, staff_token("agent"))["welcome"]
     for role in ("agent", "support"):
         assert api.patch("/admin/email-templates/welcome", {"enabled": False}, token=staff_token(role)).status == 403
+    assert _templates(api, staff_token("agent"))["welcome"] == before
     assert api.patch("/admin/email-templates/welcome", {"enabled": False}).status == 401
     assert api.get("/admin/email-templates").status == 401
     assert _templates(api, staff_token("agent"))["welcome"]["enabled"] is True

@@ -46,7 +46,9 @@ def test_unknown_groups_and_bad_groups_are_refused(api, admin_token, new_custome
     assert api.post("/admin/groups", {"name": "Default"}, token=admin_token).status == 409
     api.post("/admin/groups", {"name": "B2B"}, token=admin_token)
     assert api.post("/admin/groups", {"name": "b2b"}, token=admin_token).status == 409
+    groups = api.get("/admin/groups", token=admin_token).json
     assert api.post("/admin/groups", {"name": "Y"}, token=staff_token("agent")).status == 403
+    assert api.get("/admin/groups", token=admin_token).json == groups
 
 
 def test_settings_are_validated(api, admin_token):
@@ -56,7 +58,9 @@ def test_settings_are_validated(api, admin_token):
         assert api.patch("/admin/settings", bad, token=admin_token).status == 422, bad
     assert api.patch("/admin/settings", {"abandoned_cart_delay_minutes": 90},
                      token=admin_token).json["abandoned_cart_delay_minutes"] == 90
+    settings = api.get("/admin/settings", token=admin_token).json
     assert api.patch("/admin/settings", {"currency": "BGN"}, token=staff_token("support")).status == 403
+    assert api.get("/admin/settings", token=admin_token).json == settings
 
 
 def _define(api, token, **definition):

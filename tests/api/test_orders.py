@@ -283,7 +283,9 @@ def test_only_test_orders_and_never_paid_cancelled_orders_are_deleted(api, admin
     _status(api, real, "paid", admin_token)
     _status(api, cancelled, "cancelled", admin_token)
     assert api.delete(f"/admin/orders/{real['id']}", token=admin_token).status == 409
+    kept = _get(api, test_order, admin_token)
     assert api.delete(f"/admin/orders/{test_order['id']}", token=staff_token("agent")).status == 403
+    assert _get(api, test_order, admin_token) == kept
     assert api.delete(f"/admin/orders/{test_order['id']}", token=admin_token).status == 204
     assert api.delete(f"/admin/orders/{cancelled['id']}", token=admin_token).status == 204
     assert api.get(f"/admin/customers/{cancelled['id']}", token=admin_token).status == 404  # the guest's entry went too
@@ -303,6 +305,7 @@ def test_support_reads_orders_and_adds_notes_but_changes_nothing(api, admin_toke
     assert api.get("/admin/orders", token=support).status == 200
     note = api.post(f"/admin/orders/{order['id']}/notes", {"text": "called the customer"}, token=support)
     assert note.status == 201 and note.json["type"] == "note" and note.json["actor"] == "staff:staff-1"
+    before = _get(api, order, admin_token)
     for reply in (_status(api, order, "paid", support),
                   api.post("/admin/orders", order_body(guest=GUEST), token=support),
                   api.patch(f"/admin/orders/{order['id']}", {"shipping": 0}, token=support),
@@ -310,7 +313,10 @@ def test_support_reads_orders_and_adds_notes_but_changes_nothing(api, admin_toke
                   api.delete(f"/admin/orders/{order['id']}/items/MUG-01", token=support),
                   api.delete(f"/admin/orders/{order['id']}", token=support)):
         assert reply.status == 403 and reply.error_code == "forbidden"
-    assert _get(api, order, admin_token)["payment_status"] == "awaiting_payment"
+    # Then the order is as it was (still awaiting payment, its lines, no other order placed)
+    assert _get(api, order, admin_token) == before and before["payment_status"] == "awaiting_payment"
+    assert [o["id"] for o in api.get("/admin/orders", token=admin_token).json["items"]] == [order["id"]]
+    assert _timeline_types(api, order, admin_token) == ["note", "order_placed"]
 
 
 def test_orders_need_a_staff_token(api, place):

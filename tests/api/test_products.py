@@ -57,8 +57,11 @@ def test_bad_products_are_422_and_nothing_is_written(api, admin_token):
 def test_only_admins_change_the_catalogue(api, admin_token):
     for role in ("agent", "support"):
         assert api.post("/admin/products", MUG, token=staff_token(role)).status == 403
+    assert api.get("/admin/products", token=admin_token).json["items"] == []
     _add(api, admin_token)
+    mug = api.get("/admin/products/MUG-01", token=admin_token).json
     assert api.patch("/admin/products/MUG-01", {"price": 1}, token=staff_token("agent")).status == 403
+    assert api.get("/admin/products/MUG-01", token=admin_token).json == mug
     assert api.get("/admin/products").status == 401
 
 
