@@ -17,9 +17,11 @@ import hashlib
 import importlib
 import json
 import sys
+import types
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Union
 
 from chalice import Blueprint, Response
 from chalice.app import Request
@@ -161,6 +163,52 @@ def to_json(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _shown_fields(model: Any) -> tuple[dict[str, Any], bool] | None:
+    """The fields a response model shows ({JSON key: type}) and whether it keeps keys it does not name
+    (a pydantic model with extra="allow"); None for anything that is not a model."""
+    if dataclasses.is_dataclass(model) and isinstance(model, type):
+        hints = typing.get_type_hints(model)
+        return {f.name: hints[f.name] for f in dataclasses.fields(model) if not f.metadata.get("private")}, False
+    fields = getattr(model, "model_fields", None)
+    if isinstance(model, type) and isinstance(fields, dict):
+        shown = {key: info.annotation for name, info in fields.items() for key in {name, info.alias or name}}
+        return shown, model.model_config.get("extra") == "allow"
+    return None
+
+
+def shape(value: Any, model: Any) -> Any:
+    """`value` (JSON-ready, from to_json) as the route's response model declares it: only the fields
+    the model names, all the way down. A shopper's view (domain.shopper_views) thus shows nothing of a
+    staff record that the view does not name."""
+    if value is None or model is None:
+        return value
+    if isinstance(model, str):
+        model = resolve(model)
+    origin, args = typing.get_origin(model), typing.get_args(model)
+    if origin is typing.Annotated:
+        return shape(value, args[0])
+    if origin in (Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        return shape(value, options[0]) if len(options) == 1 else value
+    if origin is list and isinstance(value, list):
+        return [shape(item, args[0] if args else None) for item in value]
+    known = _shown_fields(model)
+    if known is None or not isinstance(value, dict):
+        return value
+    fields, keeps_others = known
+    return {key: shape(item, fields.get(key)) for key, item in value.items() if key in fields or keeps_others}
+
+
+def _answer(result: Any, response: Any) -> Any:
+    """What a route answers: its result as its declared response (a page of them for page_of)."""
+    shown = to_json(result)
+    if isinstance(result, Page) and isinstance(shown, dict):
+        item = typing.get_args(response)[0] if typing.get_origin(response) is list else None
+        return {**shown, "items": [shape(i, item) for i in shown["items"]]}
+    return shape(shown, response)
+
+
 def _failure(error: Exception, request) -> Response:
     """The answer to an error: domain errors and validation errors in the envelope; a page token the
     database refuses (another index's or partition's key) is a 400; anything else is our bug (500)."""
@@ -261,7 +309,7 @@ def route(bp: Blueprint, path: str, method: str, *, access: Access, summary: str
                 return _failure(error, request)
             if result is None:
                 return Response(body="", status_code=204)
-            answer = json_response(to_json(result), status)
+            answer = json_response(_answer(result, response), status)
             if claim:
                 claim.complete(status, answer.body)
             return answer

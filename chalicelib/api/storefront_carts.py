@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import PUBLIC, SHOPPER, route, to_json
-from chalicelib.domain.carts import Cart, CartView, OpenedLink
-from chalicelib.domain.orders import Order
+from chalicelib.api.routing import PUBLIC, SHOPPER, route
+from chalicelib.domain.carts import Cart
+from chalicelib.domain.shopper_views import ShopperCart, ShopperCheckoutLink, ShopperOrder
 from chalicelib.domain.tokens import Principal
 
 if TYPE_CHECKING:
@@ -38,77 +38,71 @@ def _loader(cart_id: str, principal: Principal | None) -> Callable[[], Cart]:
     return lambda: shopper_carts.shopper_cart(cart_id, principal, token)
 
 
-def _as_seen_by_shopper(view: CartView) -> dict:
-    """Which staff member prepared a cart is for staff: the shopper sees the rest of its attribution."""
-    shown = to_json(view)
-    shown["attribution"] = {k: v for k, v in shown["attribution"].items() if k != "agent_id"}
-    return shown
+# Every route answers with a shopper's view (domain.shopper_views): only the fields it names are sent.
 
 
-@route(bp, "/carts", "POST", access=SHOPPER, body=f"{INPUTS}:NewCart", response=CartView, status=201,
+@route(bp, "/carts", "POST", access=SHOPPER, body=f"{INPUTS}:NewCart", response=ShopperCart, status=201,
        summary="A new cart: the customer's (their open one if any) or a guest's, with its cart_token")
 def create_cart(principal: Principal | None, body: NewCart):
     from chalicelib.services import shopper_carts
 
-    return _as_seen_by_shopper(shopper_carts.create_cart(principal, body.attribution.model_dump(exclude_none=True),
-                                                         _source_ip()))
+    return shopper_carts.create_cart(principal, body.attribution.model_dump(exclude_none=True), _source_ip())
 
 
-@route(bp, "/carts/{cart_id}", "GET", access=SHOPPER, response=CartView, summary="A cart at today's prices")
+@route(bp, "/carts/{cart_id}", "GET", access=SHOPPER, response=ShopperCart, summary="A cart at today's prices")
 def get_cart(principal: Principal | None, cart_id: str):
     from chalicelib.services import cart_pricing
 
-    return _as_seen_by_shopper(cart_pricing.view_of(_loader(cart_id, principal)()))
+    return cart_pricing.view_of(_loader(cart_id, principal)())
 
 
-@route(bp, "/carts/{cart_id}/coupon", "POST", access=SHOPPER, body=f"{INPUTS}:CouponInput", response=CartView,
+@route(bp, "/carts/{cart_id}/coupon", "POST", access=SHOPPER, body=f"{INPUTS}:CouponInput", response=ShopperCart,
        summary="Apply a coupon or voucher code (422 with the reason if it cannot be used)")
 def apply_coupon(principal: Principal | None, cart_id: str, body: CouponInput):
     from chalicelib.services import cart_lines
 
-    return _as_seen_by_shopper(cart_lines.apply_coupon(_loader(cart_id, principal), body.code))
+    return cart_lines.apply_coupon(_loader(cart_id, principal), body.code)
 
 
-@route(bp, "/carts/{cart_id}/coupon", "DELETE", access=SHOPPER, response=CartView, summary="Remove the coupon")
+@route(bp, "/carts/{cart_id}/coupon", "DELETE", access=SHOPPER, response=ShopperCart, summary="Remove the coupon")
 def remove_coupon(principal: Principal | None, cart_id: str):
     from chalicelib.services import cart_lines
 
-    return _as_seen_by_shopper(cart_lines.apply_coupon(_loader(cart_id, principal), None))
+    return cart_lines.apply_coupon(_loader(cart_id, principal), None)
 
 
-@route(bp, "/carts/{cart_id}/items", "POST", access=SHOPPER, body=f"{INPUTS}:CartItemInput", response=CartView,
+@route(bp, "/carts/{cart_id}/items", "POST", access=SHOPPER, body=f"{INPUTS}:CartItemInput", response=ShopperCart,
        summary="Add a product (quantities add up)")
 def add_item(principal: Principal | None, cart_id: str, body: CartItemInput):
     from chalicelib.services import cart_lines
 
-    return _as_seen_by_shopper(cart_lines.add_item(_loader(cart_id, principal), body.sku, body.quantity))
+    return cart_lines.add_item(_loader(cart_id, principal), body.sku, body.quantity)
 
 
-@route(bp, "/carts/{cart_id}/items/{sku}", "PATCH", access=SHOPPER, body=f"{INPUTS}:QuantityInput", response=CartView,
+@route(bp, "/carts/{cart_id}/items/{sku}", "PATCH", access=SHOPPER, body=f"{INPUTS}:QuantityInput", response=ShopperCart,
        summary="Set a line's quantity")
 def set_quantity(principal: Principal | None, cart_id: str, sku: str, body: QuantityInput):
     from chalicelib.services import cart_lines
 
-    return _as_seen_by_shopper(cart_lines.set_quantity(_loader(cart_id, principal), sku, body.quantity))
+    return cart_lines.set_quantity(_loader(cart_id, principal), sku, body.quantity)
 
 
-@route(bp, "/carts/{cart_id}/items/{sku}", "DELETE", access=SHOPPER, response=CartView, summary="Remove a line")
+@route(bp, "/carts/{cart_id}/items/{sku}", "DELETE", access=SHOPPER, response=ShopperCart, summary="Remove a line")
 def remove_item(principal: Principal | None, cart_id: str, sku: str):
     from chalicelib.services import cart_lines
 
-    return _as_seen_by_shopper(cart_lines.remove_item(_loader(cart_id, principal), sku))
+    return cart_lines.remove_item(_loader(cart_id, principal), sku)
 
 
-@route(bp, "/carts/{cart_id}/checkout", "POST", access=SHOPPER, body=f"{INPUTS}:Checkout", response=Order, status=201,
+@route(bp, "/carts/{cart_id}/checkout", "POST", access=SHOPPER, body=f"{INPUTS}:Checkout", response=ShopperOrder, status=201,
        summary="Place the cart's order (Idempotency-Key: a retry returns the same order)")
 def checkout(principal: Principal | None, cart_id: str, body: Checkout):
     from chalicelib.services import checkout as checkout_service
 
-    order = checkout_service.checkout(cart_id, principal, _cart_token(), body)
-    return {k: v for k, v in to_json(order).items() if k not in ("attribution", "flags")}
+    return checkout_service.checkout(cart_id, principal, _cart_token(), body)
 
 
-@route(bp, "/checkout-links/{token}", "GET", access=PUBLIC, response=OpenedLink,
+@route(bp, "/checkout-links/{token}", "GET", access=PUBLIC, response=ShopperCheckoutLink,
        summary="Open a checkout link: a customer token, the cart and the customer's saved details")
 def open_checkout_link(token: str):
     from chalicelib.services import checkout_links
