@@ -25,7 +25,13 @@ from chalicelib.domain.reports_inputs import (
     SalesQuery,
     SavedReportDraft,
 )
-from chalicelib.domain.saved_reports import FilesQuery, ReportFile, SavedReport, StaffMail
+from chalicelib.domain.saved_reports import (
+    FilesQuery,
+    ReportFile,
+    SavedReport,
+    StaffMail,
+    recipient_problem,
+)
 from chalicelib.notify import mailer
 from chalicelib.services import configuration, reports
 from chalicelib.services.notifications import MailNotSent
@@ -97,7 +103,9 @@ def _mail_if_due(saved: SavedReport, today: date, yesterday: date) -> int:
     days = get_settings().report_link_days
     context = {"name": saved.name, "report": saved.report, "from": covered[0].isoformat(), "to": covered[1].isoformat(),
                "schedule": saved.schedule, "link": _link(key, days * 86400), "link_days": days}
-    mails = [StaffMail(to=recipient, template=REPORT_READY, context=context, at=utc_now()) for recipient in saved.recipients]
+    staff = reports.staff_domains()  # checked when saved; again here, should the domains have changed since
+    mails = [StaffMail(to=recipient, template=REPORT_READY, context=context, at=utc_now())
+             for recipient in saved.recipients if recipient_problem(recipient, staff) is None]
     return int(saved_repo.record_run(saved.id, covered[1].isoformat(), mails))
 
 

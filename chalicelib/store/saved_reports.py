@@ -5,7 +5,12 @@ from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.saved_reports import SavedReport, StaffMail
 from chalicelib.store import staff_mail
-from chalicelib.store.models import SavedReportItem, condition_failed, transact_write, unchecked_version
+from chalicelib.store.models import (
+    SavedReportItem,
+    condition_failed,
+    transact_write,
+    unchecked_version,
+)
 from chalicelib.store.pagination import Page, decode_token, encode_token
 
 _PK = "SAVEDREPORTS"
