@@ -177,6 +177,7 @@ def scenario(api, admin: str):
     yield "GET", "/store/me/addresses", api.get("/store/me/addresses", token=me)
     yield "GET", "/admin/leads", api.get("/admin/leads", token=admin)
     yield from orders(api, admin, me, customer.rsplit("/", 1)[-1])
+    yield from reports(api, admin)
     subscription_id = yield from carts(api, admin, customer.rsplit("/", 1)[-1])
     yield "GET", "/admin/customers/{customer_id}/subscriptions", api.get(f"{customer}/subscriptions", token=admin)
     subscription = f"/admin/subscriptions/{subscription_id}"
@@ -241,6 +242,26 @@ def orders(api, admin: str, shopper: str, customer_id: str):
     test_path = f"/admin/orders/{new_id(reply)}"
     yield "DELETE", "/admin/orders/{order_id}/items/{sku}", api.delete(f"{test_path}/items/TEA-01", token=admin)
     yield "DELETE", "/admin/orders/{order_id}", api.delete(test_path, token=admin)
+
+
+def reports(api, admin: str):
+    """Reports over 90 days (read from the report items; no stream runs here, so they are empty), saved
+    reports, and the files listing."""
+    days = "from=2026-08-01&to=2026-10-29"
+    for name in ("sales", "products", "customers", "payments"):
+        yield "GET", f"/admin/reports/{name}", api.get(f"/admin/reports/{name}?{days}", token=admin)
+    yield "GET", "/admin/reports/sales?payment_method=", api.get(f"/admin/reports/sales?{days}&payment_method=card",
+                                                                token=admin)
+    reply = api.post("/admin/reports/saved", {"name": "Last week", "report": "sales", "range": "last_7_days",
+                                              "schedule": "weekly", "recipients": ["boss@example.com"]}, token=admin)
+    yield "POST", "/admin/reports/saved", reply
+    saved = f"/admin/reports/saved/{new_id(reply)}"
+    yield "GET", "/admin/reports/saved", api.get("/admin/reports/saved", token=admin)
+    yield "GET", "/admin/reports/saved/{report_id}", api.get(saved, token=admin)
+    yield "PATCH", "/admin/reports/saved/{report_id}", api.patch(saved, {"group_by": "week"}, token=admin)
+    yield "GET", "/admin/reports/saved/{report_id}/run", api.get(f"{saved}/run", token=admin)
+    yield "DELETE", "/admin/reports/saved/{report_id}", api.delete(saved, token=admin)
+    yield "GET", "/admin/reports/files", api.get("/admin/reports/files?from=2026-10-01&to=2026-10-31", token=admin)
 
 
 def carts(api, admin: str, customer_id: str):
