@@ -115,15 +115,19 @@ class Stack:
             worker.start()
 
     def _serve(self, app) -> None:
-        from chalice.local import ChaliceRequestHandler, create_local_server
+        from chalice.local import ChaliceRequestHandler, ForbiddenError, create_local_server
+
+        from chalicelib.api.routing import UNKNOWN_ROUTE, error_response
 
         class Handler(ChaliceRequestHandler):
-            """Chalice's, with two fixes of the server around the app:
+            """Chalice's, with three fixes of the server around the app:
             - a reply goes out in two writes (head, then body): with Nagle's algorithm on, a keep-alive
               client (requests.Session, a browser) waits for its delayed ACK, about 40 ms a request;
             - every method reaches the app, not only the seven that chalice's handler names: http.server
               answered the others (TRACE, QUERY, ...) itself with a 501 HTML page, where the app answers
-              405 with an Allow header for a method that a path does not declare."""
+              405 with an Allow header for a method that a path does not declare;
+            - a path no route has is the 404 in the error envelope that API Gateway answers in AWS (infra/,
+              its gateway responses), not chalice's 403, which quotes the request's Authorization header."""
 
             disable_nagle_algorithm = True
 
@@ -131,6 +135,13 @@ class Stack:
                 if name.startswith("do_"):  # http.server dispatches the request's method to do_<METHOD>
                     return self._generic_handle
                 raise AttributeError(name)
+
+            def _send_error_response(self, error) -> None:
+                if not isinstance(error, ForbiddenError):  # the app has no authorizer: only "no such route"
+                    super()._send_error_response(error)
+                    return
+                answer = error_response(*UNKNOWN_ROUTE)
+                self._send_http_response(answer.status_code, dict(answer.headers), answer.body)
 
         server = create_local_server(app, chalice_config(), HOST, self.options.port)
         server.server.RequestHandlerClass = functools.partial(Handler, app_object=app, config=chalice_config())

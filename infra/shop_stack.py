@@ -7,6 +7,7 @@ Whatever the app also knows (table definition, TTL attribute, queue name, staff 
 imported from the project, never copied.
 """
 import importlib
+import json
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from chalice.constants import DEFAULT_LAMBDA_TIMEOUT
 from chalice.utils import to_cfn_resource_name
 from constructs import Construct
 
+from chalicelib.api.routing import UNKNOWN_ROUTE
 from chalicelib.domain.invoices import document_key
 from chalicelib.domain.tokens import STAFF_ROLES
 from chalicelib.events.handlers import IMPORTS_QUEUE, JOBS_QUEUE, JOBS_WATCHDOG_SCHEDULE, REPORT_FILES_SCHEDULE
@@ -56,15 +58,17 @@ WEBHOOK_SECRET_VERSION_CONTEXT = "payment_webhook_secret_version"
 STAFF_EMAIL_DOMAINS_CONTEXT = "staff_email_domains"
 
 # How API Gateway answers by itself (no such route, throttling, its own errors), in our error envelope.
-# type -> (status to force, or None to keep API Gateway's; code; message, or None for API Gateway's own)
+# type -> (status to force, or None to keep API Gateway's; code; message). Messages are fixed texts, never
+# API Gateway's own ($context.error.messageString): for a request with an Authorization header to a path
+# no route has, that quotes the whole header back ("... Authorization=Bearer eyJ...").
 GATEWAY_RESPONSES = {
-    "MISSING_AUTHENTICATION_TOKEN": ("404", "not_found", "No route matches this method and path."),
-    "THROTTLED": (None, "rate_limited", None),
-    "QUOTA_EXCEEDED": (None, "rate_limited", None),
-    "REQUEST_TOO_LARGE": (None, "payload_too_large", None),
-    "UNSUPPORTED_MEDIA_TYPE": (None, "unsupported_media_type", None),
-    "DEFAULT_4XX": (None, "bad_request", None),
-    "DEFAULT_5XX": (None, "internal_error", None),
+    "MISSING_AUTHENTICATION_TOKEN": (str(UNKNOWN_ROUTE[0]), UNKNOWN_ROUTE[1], UNKNOWN_ROUTE[2]),
+    "THROTTLED": (None, "rate_limited", "Too many requests: try again in a moment."),
+    "QUOTA_EXCEEDED": (None, "rate_limited", "Too many requests: try again in a moment."),
+    "REQUEST_TOO_LARGE": (None, "payload_too_large", "The request is too large."),
+    "UNSUPPORTED_MEDIA_TYPE": (None, "unsupported_media_type", "The request's content type is not supported."),
+    "DEFAULT_4XX": (None, "bad_request", "The request was refused."),
+    "DEFAULT_5XX": (None, "internal_error", "Something went wrong on our side."),
 }
 
 _TRANSLATED_TABLE_KEYS = {"TableName", "BillingMode", "AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes",
@@ -109,10 +113,8 @@ def gateway_responses() -> dict:
     """`x-amazon-apigateway-gateway-responses` for the REST API's OpenAPI body."""
     responses = {}
     for kind, (status, code, message) in GATEWAY_RESPONSES.items():
-        # $context.error.messageString is already a quoted JSON string.
-        text = f'"{message}"' if message else "$context.error.messageString"
-        response = {"responseTemplates": {
-            "application/json": f'{{"error":{{"code":"{code}","message":{text},"details":[]}}}}'}}
+        body = {"error": {"code": code, "message": message, "details": []}}
+        response = {"responseTemplates": {"application/json": json.dumps(body, separators=(",", ":"))}}
         if status:
             response["statusCode"] = status
         responses[kind] = response

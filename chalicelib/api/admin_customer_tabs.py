@@ -7,7 +7,6 @@ from chalice import Blueprint
 
 from chalicelib.api.routing import ANY_STAFF, LIST_QUERY, page_of, route, staff
 from chalicelib.domain.customers import Customer
-from chalicelib.domain.pages import Page
 from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.domain.tokens import Principal
 from chalicelib.settings import get_settings
@@ -34,12 +33,12 @@ def customer_timeline(principal: Principal, customer_id: str, query: ListQuery):
     return customers.customer_timeline(customer_id, query.limit, query.next_token)
 
 
-@route(bp, "/customers/{customer_id}/addresses", "GET", access=ANY_STAFF, response=page_of(f"{ADDRESSES}:Address"),
-       summary="A customer's addresses")
-def list_addresses(principal: Principal, customer_id: str):
+@route(bp, "/customers/{customer_id}/addresses", "GET", access=ANY_STAFF, query=LIST_QUERY,
+       response=page_of(f"{ADDRESSES}:Address"), summary="A customer's addresses, oldest first")
+def list_addresses(principal: Principal, customer_id: str, query: ListQuery):
     from chalicelib.services import customer_tabs
 
-    return Page(items=customer_tabs.list_addresses(customer_id), next_token=None)
+    return customer_tabs.address_page(customer_id, query.limit, query.next_token)
 
 
 @route(bp, "/customers/{customer_id}/addresses", "POST", access=EDITORS, body=f"{ADDRESSES}:AddressDraft",
@@ -135,7 +134,7 @@ def confirm_email(principal: Principal, customer_id: str):
     return accounts.confirm_email_by_staff(customer_id, principal.actor)
 
 
-@route(bp, "/customers/{customer_id}/resend-verification", "POST", access=ANY_STAFF, status=202,
+@route(bp, "/customers/{customer_id}/resend-verification", "POST", access=ANY_STAFF, status=202, statuses=(429,),
        summary="Send the verification email again (once per 15 minutes)")
 def resend_verification(principal: Principal, customer_id: str):
     from chalicelib.services import accounts

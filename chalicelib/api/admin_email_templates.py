@@ -5,11 +5,12 @@ from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import ANY_STAFF, page_of, route, staff
-from chalicelib.domain.pages import Page
+from chalicelib.api.routing import ANY_STAFF, LIST_QUERY, page_of, route, staff
+from chalicelib.domain.pages import page_in_memory
 from chalicelib.domain.tokens import Principal
 
 if TYPE_CHECKING:
+    from chalicelib.domain.base import ListQuery
     from chalicelib.domain.mail import TemplateChanges
 
 bp = Blueprint(__name__)
@@ -17,12 +18,12 @@ MAIL = "chalicelib.domain.mail"
 ADMIN = staff("admin")
 
 
-@route(bp, "/email-templates", "GET", access=ANY_STAFF, response=page_of(f"{MAIL}:EmailTemplate"),
+@route(bp, "/email-templates", "GET", access=ANY_STAFF, query=LIST_QUERY, response=page_of(f"{MAIL}:EmailTemplate"),
        summary="Email templates as they are in force (staff's version, else the default)")
-def list_email_templates(principal: Principal):
+def list_email_templates(principal: Principal, query: ListQuery):
     from chalicelib.services import email_templates
 
-    return Page(items=email_templates.list_templates(), next_token=None)
+    return page_in_memory(email_templates.list_templates(), query.limit, query.next_token)
 
 
 @route(bp, "/email-templates/{name}", "PATCH", access=ADMIN, body=f"{MAIL}:TemplateChanges",

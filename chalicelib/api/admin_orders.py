@@ -8,19 +8,19 @@ from chalice import Blueprint
 
 from chalicelib.api.routing import ANY_STAFF, LIST_QUERY, route, staff
 from chalicelib.domain.orders import Order, OrderedProduct
-from chalicelib.domain.pages import Page
+from chalicelib.domain.pages import page_in_memory
 from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.domain.tokens import Principal
 
 if TYPE_CHECKING:
     from chalicelib.domain.base import ListQuery
     from chalicelib.domain.order_inputs import (
-        DateRange,
         LineChanges,
         LineInput,
         NoteInput,
         OrderChanges,
         OrderDraft,
+        OrderedProductsQuery,
         OrderQuery,
         StatusChange,
     )
@@ -125,13 +125,13 @@ def add_note(principal: Principal, order_id: str, body: NoteInput):
     return orders.add_note(order_id, body.text, principal.actor)
 
 
-@route(bp, "/ordered-products", "GET", access=ANY_STAFF, query=f"{INPUTS}:DateRange",
+@route(bp, "/ordered-products", "GET", access=ANY_STAFF, query=f"{INPUTS}:OrderedProductsQuery",
        response=list[OrderedProduct],
-       summary="Per sku: quantity sold, revenue, orders, cheapest supplier (default: the last 30 days)")
-def ordered_products(principal: Principal, query: DateRange):
+       summary="Per sku: quantity sold, revenue, orders, cheapest supplier (default: the last 30 days), by revenue")
+def ordered_products(principal: Principal, query: OrderedProductsQuery):
     from chalicelib.services import orders
 
-    return Page(items=orders.ordered_products(query.from_, query.to), next_token=None)
+    return page_in_memory(orders.ordered_products(query.from_, query.to), query.limit, query.next_token)
 
 
 @route(bp, "/customers/{customer_id}/orders", "GET", access=ANY_STAFF, query=LIST_QUERY, response=list[Order],

@@ -5,11 +5,12 @@ from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import ANY_STAFF, page_of, route, staff
-from chalicelib.domain.pages import Page
+from chalicelib.api.routing import ANY_STAFF, LIST_QUERY, page_of, route, staff
+from chalicelib.domain.pages import page_in_memory
 from chalicelib.domain.tokens import Principal
 
 if TYPE_CHECKING:
+    from chalicelib.domain.base import ListQuery
     from chalicelib.domain.custom_fields import CustomField
     from chalicelib.domain.groups import GroupChanges, GroupDraft
     from chalicelib.domain.store_settings import SettingsChanges
@@ -37,11 +38,12 @@ def change_settings(principal: Principal, body: SettingsChanges):
     return configuration.update_settings(body)
 
 
-@route(bp, "/groups", "GET", access=ANY_STAFF, response=page_of(f"{GROUPS}:Group"), summary="Customer groups")
-def list_groups(principal: Principal):
+@route(bp, "/groups", "GET", access=ANY_STAFF, query=LIST_QUERY, response=page_of(f"{GROUPS}:Group"),
+       summary="Customer groups")
+def list_groups(principal: Principal, query: ListQuery):
     from chalicelib.services import configuration
 
-    return Page(items=configuration.list_groups(), next_token=None)
+    return page_in_memory(configuration.list_groups(), query.limit, query.next_token)
 
 
 @route(bp, "/groups", "POST", access=ADMIN, body=f"{GROUPS}:GroupDraft", response=f"{GROUPS}:Group", status=201,
@@ -68,12 +70,12 @@ def delete_group(principal: Principal, group_id: str):
     configuration.delete_group(group_id)
 
 
-@route(bp, "/custom-fields", "GET", access=ANY_STAFF, response=page_of(f"{CUSTOM_FIELDS}:CustomField"),
+@route(bp, "/custom-fields", "GET", access=ANY_STAFF, query=LIST_QUERY, response=page_of(f"{CUSTOM_FIELDS}:CustomField"),
        summary="Custom field definitions")
-def list_custom_fields(principal: Principal):
+def list_custom_fields(principal: Principal, query: ListQuery):
     from chalicelib.services import configuration
 
-    return Page(items=configuration.list_custom_fields(), next_token=None)
+    return page_in_memory(configuration.list_custom_fields(), query.limit, query.next_token)
 
 
 @route(bp, "/custom-fields", "POST", access=ADMIN, body=f"{CUSTOM_FIELDS}:CustomField", response=f"{CUSTOM_FIELDS}:CustomField",

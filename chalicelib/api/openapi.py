@@ -10,6 +10,19 @@ from chalicelib.api.routing import ROUTES, RouteSpec, resolve
 
 _REF = "#/components/schemas/{model}"
 _ERROR = {"$ref": "#/components/schemas/ErrorEnvelope"}
+_COMMON_ERRORS = (400, 401, 403, 404, 409, 422)
+SECURITY_SCHEMES = {
+    "staff": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+              "description": "A staff token with a role (admin, agent or support): Cognito's in AWS, `make token` locally."},
+    "customer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                 "description": "A customer token: POST /store/login, or an opened checkout link."},
+    "cart_token": {"type": "apiKey", "in": "header", "name": "X-Cart-Token",
+                   "description": "A guest cart's secret `cart_token`, given when POST /store/carts creates it."},
+    "payment_signature": {"type": "apiKey", "in": "header", "name": "Payment-Signature",
+                          "description": "t=<unix time>,v1=<hex HMAC-SHA256 of '<t>.<raw body>' with the webhook key>"},
+}
+_IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "minLength": 1},
+                    "description": "The same key from the same caller returns the first answer instead of creating again (24 h)."}
 _ERROR_SCHEMA = {
     "type": "object",
     "required": ["error"],
@@ -44,26 +57,42 @@ def _response_schema(response: Any, defs: dict) -> dict | None:
     return _schema_ref(_class(response), defs, "serialization")
 
 
+def _security(spec: RouteSpec) -> list[dict]:
+    """Who may call: the schemes of routing.Access (an empty requirement: anyone, without a token)."""
+    access = spec.access
+    if access.kind == "staff":
+        return [{"staff": []}]
+    if access.kind == "customer":
+        return [{"customer": []}]
+    if access.kind == "shopper":
+        return [{"customer": []}, {"cart_token": []}] if access.cart_token else [{"customer": []}, {}]
+    if access.kind == "signed":
+        return [{"payment_signature": []}]
+    return []
+
+
 def _operation(spec: RouteSpec, defs: dict) -> dict:
     params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
               for name in re.findall(r"{(\w+)}", spec.path)]
     if spec.query is not None:
         props = TypeAdapter(resolve(spec.query)).json_schema()["properties"]
         params += [{"name": name, "in": "query", "required": False, "schema": prop} for name, prop in props.items()]
+    if spec.method == "POST" and spec.status == 201:
+        params.append(_IDEMPOTENCY_KEY)
     op: dict[str, Any] = {"summary": spec.summary, "tags": [spec.tag], "parameters": params, "responses": {}}
-    if spec.body is not None:
+    body = spec.body or spec.raw_body
+    if body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": _schema_ref(resolve(spec.body), defs, "validation")}}}
+            "schema": _schema_ref(resolve(body), defs, "validation")}}}
     ok: dict[str, Any] = {"description": "OK"}
     schema = _response_schema(spec.response, defs)
     if schema is not None:
         ok["content"] = {"application/json": {"schema": schema}}
     op["responses"][str(spec.status)] = ok
-    for code in ("400", "401", "403", "404", "409", "422"):
-        op["responses"][code] = {"description": "Error", "content": {"application/json": {"schema": _ERROR}}}
-    if spec.access.kind != "public":
-        op["security"] = [{"bearer": []}]
-        op["x-access"] = {"kind": spec.access.kind, "roles": list(spec.access.roles)}
+    for code in sorted({*_COMMON_ERRORS, *spec.statuses}):
+        op["responses"][str(code)] = {"description": "Error", "content": {"application/json": {"schema": _ERROR}}}
+    op["security"] = _security(spec)
+    op["x-access"] = {"kind": spec.access.kind, "roles": list(spec.access.roles)}
     return op
 
 
@@ -80,5 +109,5 @@ def openapi_document(blueprints: tuple) -> dict:
         "info": {"title": "Shop backend", "version": "1.0.0"},
         "paths": paths,
         "components": {"schemas": defs,
-                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+                       "securitySchemes": SECURITY_SCHEMES},
     }

@@ -33,6 +33,9 @@ from chalicelib.logs import logger
 from chalicelib.settings import get_settings
 
 LIST_QUERY = "chalicelib.domain.base:ListQuery"
+# A path (or a method) no route has is answered before the app runs, by API Gateway (a gateway response,
+# infra/) or by the local stack's server (devstack): the same 404 in the error envelope, in both.
+UNKNOWN_ROUTE = (404, "not_found", "No route matches this method and path.")
 _MAX_PATH_PARAM_BYTES = 1024
 _STATUS = {
     errors.BadRequest: 400,
@@ -48,16 +51,23 @@ _STATUS = {
 
 @dataclass(frozen=True)
 class Access:
-    """Who may call a route: nobody in particular, a customer, or staff with one of some roles."""
+    """Who may call a route: nobody in particular, a customer, or staff with one of some roles. The
+    OpenAPI document declares it as the route's security schemes."""
 
-    kind: str  # "public" | "customer" | "shopper" (a customer token if any) | "staff"
+    # "public" | "signed" (public; the service checks the payment provider's signature) | "customer" |
+    # "shopper" (a customer token if any) | "staff"
+    kind: str
     roles: tuple[str, ...] = ()
+    cart_token: bool = False  # a guest shows the cart's X-Cart-Token (the handler reads it)
 
 
 PUBLIC = Access("public")
+SIGNED = Access("signed")
 CUSTOMER = Access("customer")
 SHOPPER = Access("shopper")  # a guest (principal None) or a customer with a valid token
+CART_HOLDER = Access("shopper", cart_token=True)  # a customer's token, or a guest's X-Cart-Token
 ANY_STAFF = Access("staff", STAFF_ROLES)
+_AUTHENTICATED = ("customer", "shopper", "staff")  # the kinds whose handlers receive `principal`
 
 
 def staff(*roles: str) -> Access:
@@ -77,6 +87,8 @@ class RouteSpec:
     status: int
     tag: str
     handler: Callable  # the function the route calls (its annotations name the models it receives)
+    statuses: tuple[int, ...] = ()  # error statuses the route answers beyond the common ones (410, 429)
+    raw_body: str | None = None  # "module:Class" of the body a handler reads raw (to check a signature first)
 
 
 ROUTES: list[RouteSpec] = []
@@ -118,8 +130,6 @@ def _validation_error(error: Exception) -> errors.InvalidInput | None:
 
 
 def _authenticate(request, access: Access) -> Principal | None:
-    if access.kind == "public":
-        return None
     header = request.headers.get("authorization", "")
     if access.kind == "shopper" and not header:
         return None
@@ -173,7 +183,7 @@ def _shown_fields(model: Any) -> tuple[dict[str, Any], bool] | None:
     fields = getattr(model, "model_fields", None)
     if isinstance(model, type) and isinstance(fields, dict):
         shown = {key: info.annotation for name, info in fields.items() for key in {name, info.alias or name}}
-        return shown, model.model_config.get("extra") == "allow"
+        return shown, getattr(model, "model_config", {}).get("extra") == "allow"
     return None
 
 
@@ -229,7 +239,7 @@ def _arguments(request: Request, path_params: dict[str, str], access: Access, bo
     if any(len(value.encode()) > _MAX_PATH_PARAM_BYTES for value in path_params.values()):
         raise errors.NotFound("Nothing here by that name.")  # longer than any id, sku or token
     kwargs: dict[str, Any] = dict(path_params)
-    if access.kind != "public":
+    if access.kind in _AUTHENTICATED:
         kwargs["principal"] = _authenticate(request, access)
     if body is not None:
         kwargs["body"] = _parse_body(request, body)
@@ -255,7 +265,9 @@ class _Claim:
         if principal:
             caller = principal.actor
         else:
-            shown = (request.headers.get("x-cart-token") or "").encode() + b"\n" + (request.raw_body or b"")
+            body = request.raw_body or b""
+            sent = body if isinstance(body, bytes) else body.encode()
+            shown = (request.headers.get("x-cart-token") or "").encode() + b"\n" + sent
             caller = f"anonymous:{hashlib.sha256(shown).hexdigest()}"
         return cls(f"{caller} {method} {path} {json.dumps(path_params, sort_keys=True)}", key[:200])
 
@@ -280,14 +292,17 @@ class _Claim:
 
 
 def route(bp: Blueprint, path: str, method: str, *, access: Access, summary: str, body: str | None = None,
-          query: str | None = None, response: Any = None, status: int = 200) -> Callable[[Callable], Callable]:
+          query: str | None = None, response: Any = None, status: int = 200, statuses: tuple[int, ...] = (),
+          raw_body: str | None = None) -> Callable[[Callable], Callable]:
     """Register `fn` as a route. It receives path parameters, and `principal`, `body`, `query` when the
     route has them, and returns a record, a Page, a dict or None (204). `body`, `query` and `response`
-    name models as "module:Class", imported on the route's first call (see the module's docstring)."""
+    name models as "module:Class", imported on the route's first call (see the module's docstring).
+    `statuses`: error statuses it answers beyond the common ones; `raw_body`: the model of a body the
+    handler reads itself (for the OpenAPI document only)."""
 
     def decorator(fn: Callable) -> Callable:
         ROUTES.append(RouteSpec(bp, path, method, access, summary, body, query, response, status,
-                                fn.__module__.rsplit(".", 1)[-1], fn))
+                                fn.__module__.rsplit(".", 1)[-1], fn, statuses, raw_body))
         creates = method == "POST" and status == 201
 
         @functools.wraps(fn)

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from chalice import Blueprint
 
 from chalicelib.api.routing import CUSTOMER, LIST_QUERY, PUBLIC, page_of, route
-from chalicelib.domain.pages import Page
 from chalicelib.domain.shopper_views import ShopperAddress, ShopperCustomer, ShopperOrder, ShopperProduct, ShopperToken
 from chalicelib.domain.tokens import Principal
 from chalicelib.settings import get_settings
@@ -71,11 +70,12 @@ def my_orders(principal: Principal, query: ListQuery):
     return accounts.own_orders(principal, query.limit, query.next_token)
 
 
-@route(bp, "/me/addresses", "GET", access=CUSTOMER, response=page_of(ShopperAddress), summary="My addresses")
-def my_addresses(principal: Principal):
+@route(bp, "/me/addresses", "GET", access=CUSTOMER, query=LIST_QUERY, response=page_of(ShopperAddress),
+       summary="My addresses, oldest first")
+def my_addresses(principal: Principal, query: ListQuery):
     from chalicelib.services import accounts
 
-    return Page(items=accounts.own_addresses(principal), next_token=None)
+    return accounts.own_addresses(principal, query.limit, query.next_token)
 
 
 @route(bp, "/me/addresses", "POST", access=CUSTOMER, body=f"{ADDRESSES}:AddressDraft", response=ShopperAddress, status=201,

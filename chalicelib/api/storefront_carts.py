@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import PUBLIC, SHOPPER, route
+from chalicelib.api.routing import CART_HOLDER, PUBLIC, SHOPPER, route
 from chalicelib.domain.carts import Cart
 from chalicelib.domain.shopper_views import ShopperCart, ShopperCheckoutLink, ShopperOrder
 from chalicelib.domain.tokens import Principal
@@ -49,14 +49,14 @@ def create_cart(principal: Principal | None, body: NewCart):
     return shopper_carts.create_cart(principal, body.attribution.model_dump(exclude_none=True), _source_ip())
 
 
-@route(bp, "/carts/{cart_id}", "GET", access=SHOPPER, response=ShopperCart, summary="A cart at today's prices")
+@route(bp, "/carts/{cart_id}", "GET", access=CART_HOLDER, response=ShopperCart, summary="A cart at today's prices")
 def get_cart(principal: Principal | None, cart_id: str):
     from chalicelib.services import cart_pricing
 
     return cart_pricing.view_of(_loader(cart_id, principal)())
 
 
-@route(bp, "/carts/{cart_id}/coupon", "POST", access=SHOPPER, body=f"{INPUTS}:CouponInput", response=ShopperCart,
+@route(bp, "/carts/{cart_id}/coupon", "POST", access=CART_HOLDER, body=f"{INPUTS}:CouponInput", response=ShopperCart,
        summary="Apply a coupon or voucher code (422 with the reason if it cannot be used)")
 def apply_coupon(principal: Principal | None, cart_id: str, body: CouponInput):
     from chalicelib.services import cart_lines
@@ -64,14 +64,14 @@ def apply_coupon(principal: Principal | None, cart_id: str, body: CouponInput):
     return cart_lines.apply_coupon(_loader(cart_id, principal), body.code)
 
 
-@route(bp, "/carts/{cart_id}/coupon", "DELETE", access=SHOPPER, response=ShopperCart, summary="Remove the coupon")
+@route(bp, "/carts/{cart_id}/coupon", "DELETE", access=CART_HOLDER, response=ShopperCart, summary="Remove the coupon")
 def remove_coupon(principal: Principal | None, cart_id: str):
     from chalicelib.services import cart_lines
 
     return cart_lines.apply_coupon(_loader(cart_id, principal), None)
 
 
-@route(bp, "/carts/{cart_id}/items", "POST", access=SHOPPER, body=f"{INPUTS}:CartItemInput", response=ShopperCart,
+@route(bp, "/carts/{cart_id}/items", "POST", access=CART_HOLDER, body=f"{INPUTS}:CartItemInput", response=ShopperCart,
        summary="Add a product (quantities add up)")
 def add_item(principal: Principal | None, cart_id: str, body: CartItemInput):
     from chalicelib.services import cart_lines
@@ -79,7 +79,7 @@ def add_item(principal: Principal | None, cart_id: str, body: CartItemInput):
     return cart_lines.add_item(_loader(cart_id, principal), body.sku, body.quantity)
 
 
-@route(bp, "/carts/{cart_id}/items/{sku}", "PATCH", access=SHOPPER, body=f"{INPUTS}:QuantityInput", response=ShopperCart,
+@route(bp, "/carts/{cart_id}/items/{sku}", "PATCH", access=CART_HOLDER, body=f"{INPUTS}:QuantityInput", response=ShopperCart,
        summary="Set a line's quantity")
 def set_quantity(principal: Principal | None, cart_id: str, sku: str, body: QuantityInput):
     from chalicelib.services import cart_lines
@@ -87,14 +87,14 @@ def set_quantity(principal: Principal | None, cart_id: str, sku: str, body: Quan
     return cart_lines.set_quantity(_loader(cart_id, principal), sku, body.quantity)
 
 
-@route(bp, "/carts/{cart_id}/items/{sku}", "DELETE", access=SHOPPER, response=ShopperCart, summary="Remove a line")
+@route(bp, "/carts/{cart_id}/items/{sku}", "DELETE", access=CART_HOLDER, response=ShopperCart, summary="Remove a line")
 def remove_item(principal: Principal | None, cart_id: str, sku: str):
     from chalicelib.services import cart_lines
 
     return cart_lines.remove_item(_loader(cart_id, principal), sku)
 
 
-@route(bp, "/carts/{cart_id}/checkout", "POST", access=SHOPPER, body=f"{INPUTS}:Checkout", response=ShopperOrder, status=201,
+@route(bp, "/carts/{cart_id}/checkout", "POST", access=CART_HOLDER, body=f"{INPUTS}:Checkout", response=ShopperOrder, status=201,
        summary="Place the cart's order (Idempotency-Key: a retry returns the same order)")
 def checkout(principal: Principal | None, cart_id: str, body: Checkout):
     from chalicelib.services import checkout as checkout_service
@@ -102,7 +102,7 @@ def checkout(principal: Principal | None, cart_id: str, body: Checkout):
     return checkout_service.checkout(cart_id, principal, _cart_token(), body)
 
 
-@route(bp, "/checkout-links/{token}", "GET", access=PUBLIC, response=ShopperCheckoutLink,
+@route(bp, "/checkout-links/{token}", "GET", access=PUBLIC, response=ShopperCheckoutLink, statuses=(410,),
        summary="Open a checkout link: a customer token, the cart and the customer's saved details")
 def open_checkout_link(token: str):
     from chalicelib.services import checkout_links

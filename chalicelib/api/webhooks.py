@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import PUBLIC, route
+from chalicelib.api.routing import SIGNED, route
 
 bp = Blueprint(__name__)
 
 
-@route(bp, "/payments", "POST", access=PUBLIC, response="chalicelib.services.payments:WebhookReply",
+@route(bp, "/payments", "POST", access=SIGNED, raw_body="chalicelib.domain.payments:PaymentEvent",
+       response="chalicelib.services.payments:WebhookReply",
        summary="Payment outcome (HMAC-SHA256 signed in the Payment-Signature header); once per event id")
 def payment_webhook():
     from chalicelib.services import payments

@@ -121,9 +121,10 @@ class DateRange(Input):
 
 
 class OrderQuery(ListQuery, DateRange):
-    """Filters of the orders list; which index serves which is in docs/architecture.md."""
+    """Filters of the orders list; which index serves which is in docs/architecture.md. `status` takes
+    any state name of any axis, as the status change does: `status=paid` filters the payment status."""
 
-    status: Literal["open", "cancelled", "rejected", "completed"] | None = None
+    status: StatusName | None = None
     payment_status: Literal["awaiting_payment", "awaiting_verification", "unpaid", "paid", "payment_failed",
                             "refunded"] | None = None
     fulfillment_status: Literal["unfulfilled", "processing", "shipped", "delivered", "returned"] | None = None
@@ -133,6 +134,20 @@ class OrderQuery(ListQuery, DateRange):
     payment_method: PaymentMethod | None = None
     is_test: bool | None = None
 
+    @model_validator(mode="after")
+    def _status_on_its_axis(self):
+        axis = AXIS_OF[self.status] if self.status else "status"
+        if axis != "status":
+            if getattr(self, axis) not in (None, self.status):
+                raise ValueError(f"status '{self.status}' and {axis} '{getattr(self, axis)}' cannot both hold")
+            setattr(self, axis, self.status)
+            self.status = None
+        return self
+
 
 class InvoiceQuery(ListQuery, DateRange):
     """Invoices issued in a date range, newest first."""
+
+
+class OrderedProductsQuery(ListQuery, DateRange):
+    """Skus sold in a date range, by revenue."""

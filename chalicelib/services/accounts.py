@@ -90,9 +90,9 @@ def update_own_profile(principal: Principal, changes: ProfileChanges) -> Custome
     return change_customer(own_profile(principal), as_staff_change, actor=principal.actor)
 
 
-def own_addresses(principal: Principal) -> list[Address]:
+def own_addresses(principal: Principal, limit: int, next_token: str | None) -> Page[Address]:
     own_profile(principal)
-    return customer_tabs.list_addresses(principal.subject)
+    return customer_tabs.address_page(principal.subject, limit, next_token)
 
 
 def add_own_address(principal: Principal, draft: AddressDraft) -> Address:

@@ -20,6 +20,10 @@ def list_addresses(customer_id: str) -> list[Address]:
     return addresses.all_of(customer_id, _defaults(get_customer(customer_id)))
 
 
+def address_page(customer_id: str, limit: int, next_token: str | None) -> Page[Address]:
+    return addresses.page(customer_id, _defaults(get_customer(customer_id)), limit, next_token)
+
+
 def _address(customer_id: str, address_id: str) -> tuple[domain.Customer, Address]:
     customer = get_customer(customer_id)
     fields = addresses.get(customer_id, address_id)

@@ -2,16 +2,13 @@
 pre-aggregated report items only (never the orders), and saved reports.
 
 Definitions are the domain's (chalicelib/domain/reports.py and reports_<family>.py)."""
-import base64
-import binascii
-import json
 from datetime import date
 
 from chalicelib.domain import clock
 from chalicelib.domain.clock import utc_now
-from chalicelib.domain.errors import BadRequest, NotFound
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.pages import Page
+from chalicelib.domain.pages import Page, offset_of, offset_token
 from chalicelib.domain.reports import local_today
 from chalicelib.domain.reports_customers import customers_range, customers_report
 from chalicelib.domain.reports_inputs import (
@@ -47,8 +44,8 @@ def products(query: ProductsQuery) -> dict:
     """One page of the skus sold in the range, with their current catalogue fields."""
     items = list(repo.product_items(query.from_, query.to))
     answer, next_offset = products_report(query, items, _catalogue({sku for _, sku, _ in items}),
-                                          _offset(query.next_token), utc_now())
-    return {**answer, "next_token": _offset_token(next_offset)}
+                                          offset_of(query.next_token), utc_now())
+    return {**answer, "next_token": offset_token(next_offset)}
 
 
 def all_products(query: ProductsQuery) -> dict:
@@ -95,25 +92,6 @@ def _catalogue(skus: set[str]) -> dict[str, dict]:
     found = product_repo.get_many(sorted(skus))
     return {sku: {"name": p.name, "price": p.price, "category": p.category, "brand": p.brand, "status": p.status}
             for sku, p in found.items()}
-
-
-def _offset(token: str | None) -> int:
-    """A products page token: where the page starts in the sorted rows. Garbage is a 400."""
-    if not token:
-        return 0
-    try:
-        offset = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))["offset"]
-    except (binascii.Error, ValueError, TypeError, KeyError):
-        raise BadRequest("next_token is not a valid page token.") from None
-    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        raise BadRequest("next_token is not a valid page token.")
-    return offset
-
-
-def _offset_token(offset: int | None) -> str | None:
-    if offset is None:
-        return None
-    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode().rstrip("=")
 
 
 # Saved reports

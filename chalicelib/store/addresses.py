@@ -8,7 +8,7 @@ from chalicelib.domain.search import address_searchable
 from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.store.customers import customer_pk, event_item
 from chalicelib.store.models import AddressItem, CustomerItem, SearchEntryItem, transact_write, unchecked_version
-from chalicelib.store.pagination import decode_token, one_request
+from chalicelib.store.pagination import decode_token, encode_token, one_request
 
 _PROFILE = "PROFILE"
 
@@ -73,11 +73,23 @@ def delete(customer_id: str, address_id: str, fields: AddressFields, current_def
         tx.save(event_item(customer_id, event))
 
 
+def _address(item: AddressItem, defaults: tuple[str | None, str | None]) -> Address:
+    billing, shipping = defaults
+    return Address(id=item.id, default_billing=item.id == billing, default_shipping=item.id == shipping, **item.fields)
+
+
 def all_of(customer_id: str, defaults: tuple[str | None, str | None]) -> list[Address]:
     """Every address of a customer, flagged with the profile's default pointers: one Query."""
-    billing, shipping = defaults
-    return [Address(id=a.id, default_billing=a.id == billing, default_shipping=a.id == shipping, **a.fields)
+    return [_address(a, defaults)
             for a in AddressItem.query(customer_pk(customer_id), AddressItem.SK.startswith("ADDR#"), consistent_read=True)]
+
+
+def page(customer_id: str, defaults: tuple[str | None, str | None], limit: int, next_token: str | None) -> Page[Address]:
+    """A page of a customer's addresses, oldest first: one Query."""
+    result = AddressItem.query(customer_pk(customer_id), AddressItem.SK.startswith("ADDR#"), consistent_read=True,
+                               limit=limit, last_evaluated_key=decode_token(next_token, {"PK", "SK"}))
+    items = [_address(a, defaults) for a in result]
+    return Page(items=items, next_token=encode_token(result.last_evaluated_key))
 
 
 def delete_search_entries_of(customer_id: str) -> None:

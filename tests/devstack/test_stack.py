@@ -43,6 +43,18 @@ def test_a_method_a_path_does_not_declare_gets_the_apps_answer_whatever_the_meth
     assert refused.value.headers["Allow"] == "GET"
 
 
+def test_a_path_no_route_has_is_a_404_in_the_error_envelope_that_quotes_nothing(stack):
+    # Given paths that no route has, asked with and without a bearer token
+    for path, token in (("/no/such/path", None), ("/admin/no-such-thing", stack.admin_token), ("/store/products/x/y", "abc.def")):
+        # When a client calls one
+        status, body = stack.call("GET", path, token=token)
+        # Then it is the 404 that API Gateway answers in AWS (infra/), in the error envelope
+        assert (status, body) == (404, {"error": {"code": "not_found", "message": "No route matches this method and path.",
+                                                  "details": []}}), path
+        # And the answer never quotes the token it was sent
+        assert token is None or token not in json.dumps(body)
+
+
 def test_staff_create_and_read_a_customer_with_the_printed_token(stack):
     body = {"email": "lin@example.com", "first_name": "Lin", "last_name": "Chen"}
     status, created = stack.call("POST", "/admin/customers", body, token=stack.admin_token)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from chalicelib.api.routing import UNKNOWN_ROUTE
+
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
 STAGES = ("dev", "prod")
@@ -483,13 +485,19 @@ def test_synth_gateway_responses_use_the_error_envelope(dev):
         template = responses[kind]["responseTemplates"]["application/json"]
         return json.loads(template.replace("$context.error.messageString", '"API Gateway says"'))
 
-    # Then an unknown route is our 404 not_found, and the other defaults keep the envelope
+    # Then an unknown route is our 404 not_found (the local stack's answer too), and the other defaults keep the envelope
     assert responses["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == "404"
-    assert body("MISSING_AUTHENTICATION_TOKEN")["error"]["code"] == "not_found"
+    assert body("MISSING_AUTHENTICATION_TOKEN")["error"] == {"code": "not_found", "message": UNKNOWN_ROUTE[2], "details": []}
     for kind in responses:
         assert set(body(kind)["error"]) == {"code", "message", "details"}
         assert body(kind)["error"]["details"] == []
     assert {"DEFAULT_4XX", "DEFAULT_5XX"} <= set(responses)
+    # And no answer quotes the request: API Gateway's own message for an unknown path repeats the
+    # Authorization header (a bearer token) it was sent
+    for kind, response in responses.items():
+        template = response["responseTemplates"]["application/json"]
+        assert "$" not in template and "#" not in template, kind
+        assert "responseParameters" not in response, kind
 
 
 def test_synth_every_schedule_becomes_an_eventbridge_rule(dev, expanded):
