@@ -41,23 +41,32 @@ def running_table(**extra_env: str):
 
 
 @contextlib.contextmanager
-def moto_s3(bucket: str):
-    """S3 from moto's server on a free port, with `bucket`; the environment points S3 clients at it."""
+def moto_s3(*buckets: str, queues: tuple[str, ...] = ()):
+    """S3 and SQS from moto's server on a free port, with `buckets` and `queues`; the environment points
+    S3 and SQS clients at it (built afterwards: the app builds its clients on first use)."""
+    import logging
     import socket
 
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # not a line per request
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
-    os.environ["AWS_ENDPOINT_URL_S3"] = f"http://127.0.0.1:{port}"
+    endpoint = f"http://127.0.0.1:{port}"
+    os.environ["AWS_ENDPOINT_URL_S3"] = os.environ["AWS_ENDPOINT_URL_SQS"] = endpoint
     try:
         import boto3
 
-        boto3.Session().client("s3").create_bucket(Bucket=bucket)
-        yield
+        session = boto3.Session()
+        for bucket in buckets:
+            session.client("s3").create_bucket(Bucket=bucket)
+        for queue in queues:
+            session.client("sqs").create_queue(QueueName=queue)
+        yield endpoint
     finally:
         os.environ.pop("AWS_ENDPOINT_URL_S3", None)
+        os.environ.pop("AWS_ENDPOINT_URL_SQS", None)
         server.stop()

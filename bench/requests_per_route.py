@@ -186,6 +186,10 @@ def scenario(api, admin: str):
     yield "GET", "/admin/subscriptions/{subscription_id}", api.get(subscription, token=admin)
     yield "PATCH", "/admin/subscriptions/{subscription_id}", api.patch(subscription, {"status": "paused"}, token=admin)
 
+    yield from imports(api, admin)
+    yield from reports(api, admin)
+    yield from search_rebuild(api, admin)
+
     yield "GET", "/openapi.json", api.get("/openapi.json")
     yield "GET", "/dev/mail", api.get("/dev/mail")
     yield "DELETE", "/admin/customers/{customer_id}", api.delete(customer, token=admin)
@@ -198,6 +202,21 @@ class Done:
 
     status: int = 200
     body: bytes = b""
+
+
+def handled(payload) -> Done:
+    """An SQS or stream handler's answer: failed if it reports records to retry."""
+    return Done(500 if (payload or {}).get("batchItemFailures") else 200, json.dumps(payload).encode())
+
+
+def job_steps() -> Done:
+    """Run what waits on the jobs queue as its handler would (hand-overs included)."""
+    from tests.support.imports import run_jobs
+
+    try:
+        return Done(body=f"{run_jobs()} messages".encode())
+    except AssertionError as error:
+        return Done(500, str(error).encode())
 
 
 def orders(api, admin: str, shopper: str, customer_id: str):
@@ -290,13 +309,108 @@ def carts(api, admin: str, customer_id: str):
     return (listed.get("items") or [{"id": "not-created"}])[0]["id"]
 
 
+# A merchant's file in a layout no preset knows (a French spreadsheet): it waits for a mapping. The
+# third row has no email: rejected, it goes to the error file.
+CLIENTS_CSV = ("Courriel;Prénom;Nom;Téléphone;Ville\n"
+               "lea.martin@example.fr;Léa;Martin;+33 4 72 00 00 01;Lyon\n"
+               "hugo.bernard@example.fr;Hugo;Bernard;+33 1 45 00 00 02;Paris\n"
+               ";Chloé;Dubois;;Nantes\n").encode()
+
+
+def imports(api, admin: str):
+    """A customer import through the link: the file arrives (S3 -> SQS), staff map its columns, try a
+    dry run, start it, and download the rejected rows; another upload is cancelled. The job steps run
+    as the jobs queue's handler would run them (rows SQS)."""
+    from urllib.request import Request, urlopen
+
+    from tests.support.imports import announce, notification
+
+    reply = api.post("/admin/imports", {"filename": "clients.csv"}, token=admin)
+    yield "POST", "/admin/imports", reply
+    ticket = reply.json if reply.status < 400 else {"job": {"id": "not-created", "source": "none"}, "upload_url": ""}
+    job = f"/admin/imports/{ticket['job']['id']}"
+    if ticket["upload_url"]:
+        upload = Request(ticket["upload_url"], data=CLIENTS_CSV, method="PUT", headers={"Content-Type": "text/csv"})
+        with urlopen(upload) as put:  # S3: not counted
+            etag = put.headers["ETag"]
+        yield "SQS", "file arrived (import_files_arrived)", handled(announce(notification(ticket["job"]["source"], etag)))
+    yield "GET", "/admin/imports", api.get("/admin/imports", token=admin)
+    reply = api.get(job, token=admin)
+    yield "GET", "/admin/imports/{job_id}", reply
+    mapping = (reply.json or {}).get("suggested_mapping") or {"Courriel": "email"}
+    yield "PATCH", "/admin/imports/{job_id}", api.patch(job, {"mapping": mapping}, token=admin)
+    yield "POST", "/admin/imports/{job_id}/dry-run", api.post(f"{job}/dry-run", token=admin)
+    yield "SQS", "dry run, 3 rows (run_jobs)", job_steps()
+    yield "POST", "/admin/imports/{job_id}/start", api.post(f"{job}/start", token=admin)
+    yield "SQS", "import, 3 rows (run_jobs)", job_steps()
+    yield "GET", "/admin/imports/{job_id}/errors", api.get(f"{job}/errors", token=admin)
+    reply = api.post("/admin/imports", {"filename": "more clients.csv"}, token=admin)
+    yield "POST", "/admin/imports (another file)", reply
+    other = (reply.json or {}).get("job", {}).get("id", "not-created") if reply.status < 400 else "not-created"
+    yield "POST", "/admin/imports/{job_id}/cancel", api.post(f"/admin/imports/{other}/cancel", token=admin)
+
+
+def reports(api, admin: str):
+    """The orders' stream records bring the report items up to date; staff read each report over a
+    range, save one, run it, mail it weekly; the nightly job writes yesterday's files."""
+    from datetime import date, timedelta
+
+    import boto3
+
+    from tests.support.schedules import run_schedule
+    from tests.support.streams import deliver
+
+    # The stream delivers each order's record (read here with a client of its own: not counted)
+    reader = boto3.Session().client("dynamodb")
+    orders = reader.query(TableName=harness.TABLE_NAME, IndexName="GSI1", KeyConditionExpression="GSI1PK = :orders",
+                          ExpressionAttributeValues={":orders": {"S": "ORDERS"}})["Items"]
+    records = [{"eventID": str(n), "eventName": "INSERT", "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+                "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/shop/stream/1",
+                "dynamodb": {"Keys": {"PK": item["PK"], "SK": item["SK"]}, "NewImage": item, "SequenceNumber": str(n),
+                             "SizeBytes": 1, "StreamViewType": "NEW_AND_OLD_IMAGES"}} for n, item in enumerate(orders, 1)]
+    yield "STREAM", f"{len(records)} orders' records (table_changed: invoices, report items)", handled(deliver(*records))
+    today = date.today()
+    days_90 = f"from={today - timedelta(days=89)}&to={today}"
+    yield "GET", "/admin/reports/sales", api.get(f"/admin/reports/sales?{days_90}&group_by=day", token=admin)
+    yield "GET", "/admin/reports/sales?payment_method=", api.get(
+        f"/admin/reports/sales?{days_90}&group_by=week&payment_method=card", token=admin)
+    yield "GET", "/admin/reports/products", api.get(f"/admin/reports/products?{days_90}&sort=units_sold", token=admin)
+    yield "GET", "/admin/reports/customers", api.get(f"/admin/reports/customers?{days_90}&group_by=month", token=admin)
+    yield "GET", "/admin/reports/payments", api.get(f"/admin/reports/payments?{days_90}&group_by=month", token=admin)
+    reply = api.post("/admin/reports/saved", {"name": "Sales this month", "report": "sales", "range": "this_month",
+                                              "group_by": "day", "filters": {"delivery_method": "standard"}}, token=admin)
+    yield "POST", "/admin/reports/saved", reply
+    saved = f"/admin/reports/saved/{new_id(reply)}"
+    yield "GET", "/admin/reports/saved", api.get("/admin/reports/saved", token=admin)
+    yield "GET", "/admin/reports/saved/{report_id}", api.get(saved, token=admin)
+    yield "PATCH", "/admin/reports/saved/{report_id}", api.patch(saved, {
+        "schedule": "weekly", "recipients": ["owner@example.com"]}, token=admin)
+    yield "GET", "/admin/reports/saved/{report_id}/run", api.get(f"{saved}/run", token=admin)
+    files = run_schedule("generate_report_files")
+    yield "SCHEDULE", "report files (generate_report_files)", Done(body=json.dumps(files).encode())
+    yield "GET", "/admin/reports/files", api.get(
+        f"/admin/reports/files?from={today - timedelta(days=7)}&to={today}", token=admin)
+    yield "DELETE", "/admin/reports/saved/{report_id}", api.delete(saved, token=admin)
+
+
+def search_rebuild(api, admin: str):
+    """An admin rebuilds the search index: the job scans the table (its one Scan) and brings entries
+    and list keys to today's fold."""
+    reply = api.post("/admin/search-index/rebuilds", token=admin)
+    yield "POST", "/admin/search-index/rebuilds", reply
+    yield "SQS", "search index rebuild (run_jobs)", job_steps()
+    yield "GET", "/admin/search-index/rebuilds", api.get("/admin/search-index/rebuilds", token=admin)
+    yield "GET", "/admin/search-index/rebuilds/{job_id}", api.get(
+        f"/admin/search-index/rebuilds/{new_id(reply)}", token=admin)
+
+
 def describe(operations: Counter) -> str:
     return ", ".join(f"{name} x{n}" for name, n in sorted(operations.items())) or "none"
 
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as mail_dir, harness.running_table(DEV_ROUTES="true", MAIL_DIR=mail_dir), \
-            harness.moto_s3("shop-documents"):
+            harness.moto_s3("shop-documents", "shop-imports", "shop-reports", queues=("shop-jobs",)):
         from chalice.test import Client
 
         from app import app

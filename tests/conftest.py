@@ -90,6 +90,7 @@ def aws(dynamodb_endpoint):
         else:
             dynamodb_local.empty_table(client, table)
         boto3.client("s3").create_bucket(Bucket=get_settings().documents_bucket)
+        boto3.client("s3").create_bucket(Bucket=get_settings().reports_bucket)
         yield client
 
 
@@ -162,6 +163,17 @@ def store_settings(api, admin_token):
         return reply.json
 
     return change
+
+
+@pytest.fixture
+def stream(api, clock):
+    """The table's real stream from now on, delivered to `table_changed` on demand (`stream.deliver()`);
+    SES accepts the shop's sender, so the emails that orders queue are sent."""
+    from chalicelib.settings import get_settings
+    from tests.support.streams import TableStream
+
+    boto3.client("ses").verify_email_identity(EmailAddress=get_settings().mail_sender)
+    return TableStream()
 
 
 @pytest.fixture

@@ -8,12 +8,16 @@ import random
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from functools import partial
 
 from chalicelib.domain import clock
 from chalicelib.domain.report_facts import order_facts
 from chalicelib.domain.reports import Deltas, OrderFacts, add_into
-from chalicelib.domain.reports_customers import activity_after, customer_day_deltas, customer_period_deltas, customers_touched
+from chalicelib.domain.reports_customers import (
+    activity_after,
+    customer_day_deltas,
+    customer_period_deltas,
+    customers_touched,
+)
 from chalicelib.domain.reports_payments import payment_deltas
 from chalicelib.domain.reports_products import product_deltas
 from chalicelib.domain.reports_sales import sales_deltas
@@ -48,8 +52,8 @@ def apply_change(guard: str, before: OrderFacts | None, after: OrderFacts | None
     for family, deltas_of in DAY_FAMILIES:
         deltas = deltas_of(before, after)
         if deltas:
-            _retrying(partial(repo.add_once, guard, family, deltas, expires_at))
-    _retrying(lambda: _customers(guard, before, after, expires_at))
+            _retrying(repo.add_once, guard, family, deltas, expires_at)
+    _retrying(_customers, guard, before, after, expires_at)
 
 
 def _customers(guard: str, before: OrderFacts | None, after: OrderFacts | None, expires_at: int) -> None:
@@ -71,12 +75,12 @@ def _customers(guard: str, before: OrderFacts | None, after: OrderFacts | None, 
         repo.write_customers(guard, activities, periods, day_deltas, expires_at)
 
 
-def _retrying(step: Callable[[], object]) -> None:
+def _retrying(step: Callable[..., object], *args) -> None:
     """Run `step` again after a jittered pause while it meets a concurrent change (busy day items, an
     activity changed since read); after TRIES the error goes up and the stream retries the record."""
     for attempt in range(TRIES):
         try:
-            step()
+            step(*args)
             return
         except (AggregatesBusy, ActivityChanged):
             if attempt == TRIES - 1:

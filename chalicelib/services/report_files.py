@@ -26,7 +26,13 @@ from chalicelib.domain.reports_inputs import (
     SalesQuery,
     SavedReportDraft,
 )
-from chalicelib.domain.saved_reports import FilesQuery, ReportFile, SavedReport, StaffMail
+from chalicelib.domain.saved_reports import (
+    FilesQuery,
+    ReportFile,
+    SavedReport,
+    StaffMail,
+    recipient_problem,
+)
 from chalicelib.notify import mailer
 from chalicelib.services import configuration, reports
 from chalicelib.services.notifications import MailNotSent
@@ -64,9 +70,13 @@ def _query(report: str, start: date, end: date) -> ReportQuery:
     return DAILY_REPORTS[report].model_validate({"from": start.isoformat(), "to": end.isoformat()})
 
 
+def _key(day: date, file_name: str) -> str:
+    return f"{day.isoformat()}/{file_name}"
+
+
 def _store(day: date, file_name: str, report: str, body: bytes, content_type: str, saved_report_id: str | None = None) -> int:
     """Put the file under `<day>/<file name>` unless it is there, and index it. 1 if written now."""
-    key = f"{day.isoformat()}/{file_name}"
+    key = _key(day, file_name)
     bucket, s3 = get_settings().reports_bucket, client("s3")
     try:
         s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type, IfNoneMatch="*")
@@ -93,12 +103,14 @@ def _mail_if_due(saved: SavedReport, today: date, yesterday: date) -> int:
         return 0
     query = SavedReportDraft.model_validate(saved.definition()).query(today, covering=covered)
     answer = reports.run(query, whole=True)
-    key = f"{yesterday.isoformat()}/saved-{saved.id}.csv"
-    _store(yesterday, f"saved-{saved.id}.csv", saved.report, report_csv(answer), CSV, saved_report_id=saved.id)
+    file_name = f"saved-{saved.id}.csv"
+    _store(yesterday, file_name, saved.report, report_csv(answer), CSV, saved_report_id=saved.id)
     days = get_settings().report_link_days
     context = {"name": saved.name, "report": saved.report, "from": covered[0].isoformat(), "to": covered[1].isoformat(),
-               "schedule": saved.schedule, "link": _link(key, days * 86400), "link_days": days}
-    mails = [StaffMail(to=recipient, template=REPORT_READY, context=context, at=utc_now()) for recipient in saved.recipients]
+               "schedule": saved.schedule, "link": _link(_key(yesterday, file_name), days * 86400), "link_days": days}
+    staff = reports.staff_domains()  # checked when saved; again here, should the domains have changed since
+    mails = [StaffMail(to=recipient, template=REPORT_READY, context=context, at=utc_now())
+             for recipient in saved.recipients if recipient_problem(recipient, staff) is None]
     return int(saved_repo.record_run(saved.id, covered[1].isoformat(), mails))
 
 
