@@ -53,6 +53,10 @@ def _runner(kind: str) -> Runner:
         from chalicelib.services import customer_import
 
         return customer_import
+    if kind == JobKind.ORDERS:
+        from chalicelib.services import order_import
+
+        return order_import
     if kind == JobKind.SEARCH_REINDEX:
         from chalicelib.services import search_reindex
 

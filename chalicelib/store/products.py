@@ -15,7 +15,7 @@ from chalicelib.domain.orders import StockChange
 from chalicelib.domain.pages import Page
 from chalicelib.domain.products import Product, ProductStatus, Supplier
 from chalicelib.domain.text import fold
-from chalicelib.store.models import ALL_OLD, ProductItem, condition_failed, unchecked_version
+from chalicelib.store.models import ALL_OLD, ProductItem, condition_failed, transact_write, unchecked_version
 from chalicelib.store.pagination import decode_token, encode_token
 
 _TYPE = "product"
@@ -41,9 +41,7 @@ def _to_domain(item: ProductItem) -> Product:
 
 
 def create(product: Product) -> Product:
-    attributes = {**_index_attributes(product), **{name: getattr(product, name) for name in _FIELDS}}
-    pk, sk = _key(product.sku)
-    item = ProductItem(pk, sk, suppliers=[dataclasses.asdict(s) for s in product.suppliers], **attributes)
+    item = _item_of(product)
     try:
         item.save(condition=ProductItem.PK.does_not_exist())
     except PutError as error:
@@ -53,12 +51,30 @@ def create(product: Product) -> Product:
     return dataclasses.replace(product, version=item.version)
 
 
-def create_if_missing(product: Product) -> Product:
-    """The product as stored: this one if the sku was new, else the one already there."""
-    try:
-        return create(product)
-    except Conflict:
-        return get(product.sku) or product
+def _item_of(product: Product) -> ProductItem:
+    attributes = {**_index_attributes(product), **{name: getattr(product, name) for name in _FIELDS}}
+    return ProductItem(*_key(product.sku), suppliers=[dataclasses.asdict(s) for s in product.suppliers], **attributes)
+
+
+def create_missing(products: list[Product]) -> dict[str, Product]:
+    """Create these products where their sku is new, 25 per transaction (conditioned: new; a sku
+    created meanwhile by someone else stays theirs). Returns the products as stored, by sku."""
+    stored: dict[str, Product] = {}
+    pending = list(products)
+    while pending:
+        group, pending = pending[:25], pending[25:]
+        try:
+            with transact_write() as tx:
+                for product in group:
+                    tx.save(_item_of(product), condition=ProductItem.PK.does_not_exist())
+            stored.update({p.sku: p for p in group})
+        except TransactWriteError:  # one of them exists now: one by one
+            for product in group:
+                try:
+                    stored[product.sku] = create(product)
+                except Conflict:
+                    stored[product.sku] = get(product.sku) or product
+    return stored
 
 
 def get(sku: str) -> Product | None:

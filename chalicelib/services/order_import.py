@@ -1,0 +1,221 @@
+"""The order history import job: each order of a merchant's export becomes one order here, once.
+
+One step reads up to CHUNK_ROWS rows from the checkpoint's byte offset, turns them into order lines
+(domain/import_rows.py), groups them by order reference (domain/order_imports.py) and writes each
+order in its own transaction (services/orders.place_imported): the order, its number, the
+customer's card and stats, the sales per sku and day, and the pointer from its reference, which is
+conditioned: new. A reference met again later in the same file adds its lines to the order, with
+guards on the rows they come from. So a step redone after a crash writes nothing twice (the pointer
+names the job and row that created the order), and a reference imported by an earlier job is left
+alone (its rows count as skipped).
+
+Customers are found by email (compared case-insensitively) or by the id they had on the platform
+(imported customers keep it); an order for neither is a guest order with its own customer entry.
+Unknown skus become archived products. Counts: `created` and `updated` are orders (new; given more
+lines), `rejected` and `skipped` are rows."""
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import partial
+from zlib import crc32
+
+from chalicelib.domain.clock import utc_now
+from chalicelib.domain.csv_files import Checkpoint as FilePosition
+from chalicelib.domain.csv_files import CsvFormat, read_rows
+from chalicelib.domain.customers import GUESTS_GROUP_ID, Customer
+from chalicelib.domain.errors import ChangedMeanwhile, InvalidInput, OrderExists, OrderImportedAlready
+from chalicelib.domain.import_rows import ImportContext, ImportedOrderLine, OrderLineRows, RejectedRow
+from chalicelib.domain.jobs import Checkpoint, Counts, Job, RowError, StepResult, source_of
+from chalicelib.domain.order_imports import (
+    Buyer,
+    ImportedOrder,
+    ImportedOrderRef,
+    ImportedRows,
+    OrderRef,
+    by_reference,
+    guest_of,
+    imported_order,
+    order_lines,
+    sku_of,
+)
+from chalicelib.domain.orders import FIRST_ORDER_NUMBER, ORDER_NUMBERS, Order, OrderCustomer
+from chalicelib.domain.products import Product, ProductStatus
+from chalicelib.services import configuration, import_results, orders
+from chalicelib.settings import get_settings
+from chalicelib.store import counters, files, order_refs
+from chalicelib.store import customer_bulk as customer_store
+from chalicelib.store import products as product_repo
+
+CHUNK_ROWS = 500
+_TRIES = 5  # a customer's card changed meanwhile (their other order, a live one): read again and retry
+
+
+def step(job: Job) -> StepResult:
+    fmt = CsvFormat.model_validate(job.checkpoint.state["format"])
+    point = job.checkpoint
+    start = FilePosition(offset=point.offset, row=point.row) if point.offset or point.row else fmt.start()
+    rows, done = [], True
+    chunks = files.read_from(get_settings().imports_bucket, source_of(job), start.offset)
+    try:
+        for row in read_rows(chunks, fmt, start):
+            rows.append(row)
+            if len(rows) >= CHUNK_ROWS:
+                done = False
+                break
+    finally:
+        chunks.close()
+    settings = configuration.store_settings()
+    parser = OrderLineRows(job.mapping, ImportContext(timezone=settings.timezone, decimal_comma=fmt.decimal_comma,
+                                                      preset=job.preset))
+    lines, refused = [], []
+    for row in rows:
+        record = parser.record(row)
+        if isinstance(record, RejectedRow):
+            refused.append(RowError(record.row, record.message))
+        else:
+            lines.append(record)
+    outcome = _Step(job, settings.currency, settings.timezone)
+    outcome.run(by_reference(lines))
+    refused += outcome.refused
+    cells = {row.number: row.cells for row in rows}
+    end = rows[-1].checkpoint if rows else start
+    counts = replace(outcome.counts, rows_done=len(rows), rejected=len(refused))
+    return StepResult(checkpoint=Checkpoint(offset=end.offset, row=end.row, state=job.checkpoint.state), counts=counts,
+                      errors=[(error, cells[error.row]) for error in sorted(refused, key=lambda e: e.row)], done=done)
+
+
+def finish(job: Job) -> Job:
+    return import_results.finished(job)
+
+
+@dataclass
+class _Step:
+    """One step's orders: what to write, and what came of it."""
+
+    job: Job
+    currency: str
+    timezone: str
+    counts: Counts = field(default_factory=Counts)
+    refused: list[RowError] = field(default_factory=list)
+
+    @property
+    def actor(self) -> str:
+        return f"import:{self.job.id}"
+
+    def run(self, imported: list[ImportedOrder]) -> None:
+        known = order_refs.find([o.ref for o in imported])
+        new, more = [], []
+        for order in imported:
+            pointer = known.get(order.ref)
+            if pointer is None:
+                new.append(order)
+            elif pointer.job_id != self.job.id:  # brought in by an earlier import: not twice
+                self.counts = self.counts.plus(Counts(skipped=len(order.lines)))
+            elif pointer.row == order.lines[0].row:  # this step's own order, written before a crash
+                self.counts = self.counts.plus(Counts(created=1))
+            else:
+                more.append((order, pointer))
+        names = self._products([line for order in imported for line in order.lines])
+        self._place_all(new, names)
+        for order, pointer in more:
+            self._add_lines(order, pointer, names)
+
+    def _refuse(self, order: ImportedOrder, message: str) -> None:
+        self.refused += [RowError(row, message) for row in order.rows]
+
+    def _products(self, lines: list[ImportedOrderLine]) -> dict[str, str]:
+        """The catalogue's names of the lines' skus; a sku the store does not sell becomes an archived
+        product (name and price from its first line), so reports and the catalogue know it."""
+        wanted: dict[str, ImportedOrderLine] = {}
+        for line in lines:
+            wanted.setdefault(sku_of(line), line)
+        found = product_repo.get_many(list(wanted))
+        now = utc_now()
+        found.update(product_repo.create_missing([
+            Product(sku=sku, name=wanted[sku].product_name or sku, price=wanted[sku].unit_price,
+                    status=ProductStatus.ARCHIVED, created_at=now, updated_at=now)
+            for sku in sorted(wanted.keys() - found.keys())]))
+        return {sku: product.name for sku, product in found.items()}
+
+    def _buyers(self, new: list[ImportedOrder]) -> dict[str, Buyer]:
+        """Each new order's buyer: a customer found by email, else by external id, else a guest."""
+        heads = {order.ref: order.head for order in new if order.head is not None}
+        by_email = customer_store.guards([h.customer_email_key for h in heads.values() if h.customer_email_key])
+        by_external = order_refs.customers_by_external_id(
+            [h.customer_external_id for h in heads.values() if h.customer_external_id])
+        ids: dict[str, str] = {}
+        for ref, head in heads.items():
+            guard = by_email.get(head.customer_email_key or "")
+            customer_id = guard.customer_id if guard else by_external.get(head.customer_external_id or "")
+            if customer_id:
+                ids[ref] = customer_id
+        profiles = customer_store.profiles(ids.values())
+        buyers = {}
+        for ref, head in heads.items():
+            customer = profiles.get(ids.get(ref, ""))
+            buyers[ref] = _buyer_of(customer) if customer else Buyer(guest_of(head), group_id=GUESTS_GROUP_ID)
+        return buyers
+
+    def _place_all(self, new: list[ImportedOrder], names: dict[str, str]) -> None:
+        """The new orders, several at once; one customer's orders one after another (each changes
+        their card)."""
+        buyers = self._buyers(new)
+        ready = []
+        for order in new:
+            head = order.head
+            if head is None:
+                self._refuse(order, "no line of this order carries its details (date, customer...): "
+                                    "they are on its first line in the file")
+                continue
+            try:
+                lines = order_lines(order.lines, names)
+            except ValueError as error:
+                self._refuse(order, str(error))
+                continue
+            ready.append((order, head, lines))
+        numbers = iter(counters.next_values(ORDER_NUMBERS, len(ready), FIRST_ORDER_NUMBER))
+        lanes: dict[int, list[Callable[[], Counts]]] = {}
+        for order, head, lines in ready:
+            buyer = buyers[order.ref]
+            built = imported_order(order, head, buyer, lines, next(numbers), self.job.id, self.currency, self.timezone,
+                                   utc_now())
+            lane = crc32((buyer.customer_id or built.id).encode()) % get_settings().bulk_write_threads
+            lanes.setdefault(lane, []).append(partial(self._place, order, built, buyer))
+        with ThreadPoolExecutor(max(1, len(lanes))) as pool:
+            for counts in pool.map(lambda work: [place() for place in work], lanes.values()):
+                for outcome in counts:
+                    self.counts = self.counts.plus(outcome)
+
+    def _place(self, imported: ImportedOrder, order: Order, buyer: Buyer) -> Counts:
+        pointer = ImportedOrderRef(imported.ref, OrderRef(order.id, self.job.id, imported.lines[0].row))
+        for _ in range(_TRIES):
+            customer = customer_store.profiles([buyer.customer_id]).get(buyer.customer_id) if buyer.customer_id else None
+            try:
+                orders.place_imported(order, customer, [pointer], self.actor)
+                return Counts(created=1)
+            except InvalidInput as error:  # e.g. a discount larger than the lines
+                self.refused += [RowError(row, error.message) for row in imported.rows]
+                return Counts()
+            except (OrderExists, OrderImportedAlready):  # another job took this reference meanwhile
+                return Counts(skipped=len(imported.lines))
+            except ChangedMeanwhile:
+                continue
+        raise RuntimeError("a customer's card kept changing while their orders were imported")
+
+    def _add_lines(self, imported: ImportedOrder, pointer: OrderRef, names: dict[str, str]) -> None:
+        """Rows of an order created by an earlier step of this job: its lines grow (once per row)."""
+        added = ImportedRows(pointer.order_id, self.job.id, imported.rows)
+        try:
+            orders.add_imported_lines(pointer.order_id, lambda order: order_lines(imported.lines, names, order.lines),
+                                      [added], self.actor)
+        except OrderImportedAlready:  # this step's own lines, written before a crash
+            pass
+        except (InvalidInput, ValueError) as error:
+            self._refuse(imported, getattr(error, "message", str(error)))
+            return
+        self.counts = self.counts.plus(Counts(updated=1))
+
+
+def _buyer_of(customer: Customer) -> Buyer:
+    return Buyer(OrderCustomer(email=customer.email, first_name=customer.first_name, last_name=customer.last_name,
+                               phone=customer.phone), customer_id=customer.id, group_id=customer.group_id)
