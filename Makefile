@@ -31,10 +31,12 @@ lint: setup
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
 
-## test: the gates, the fast layer (moto in-process) for everything, then the API tests again on DynamoDB Local.
+## test: the gates, the fast layer (moto in-process) for everything, the API tests again on DynamoDB Local, then
+##   the fuzzer (schemathesis against the app on a local stack of its own: make fuzz).
 test: lint
 	$(PY) -m pytest -q -p no:cacheprovider -n 2 tests
 	$(PY) -m pytest -q -p no:cacheprovider -n 2 -m api --dynamodb=local tests
+	$(PY) -m tests.fuzz
 
 test-fast: setup
 	$(PY) -m pytest -q -n 2 tests

@@ -1,8 +1,10 @@
 """Schemathesis hooks (SCHEMATHESIS_HOOKS=tests.fuzz.hooks), reading what seed.py made (FUZZ_SEEDED: a JSON file).
 
-- Staff routes get an admin token, /store/me routes a customer token (as auth providers, so schemathesis
-  knows them for what they are); cart routes of the storefront the guest cart's X-Cart-Token; the payment
-  webhook a valid signature of the exact body sent.
+- Credentials follow the security schemes each operation declares in the OpenAPI document (as auth
+  providers, so schemathesis knows them for what they are): `staff` an admin token, `customer` (when it
+  is the only way in) the seeded shopper's token, `cart_token` the guest cart's X-Cart-Token,
+  `payment_signature` a valid signature of the exact body sent. An operation that also takes no token
+  is called as a guest.
 - Path parameters are, in half of the cases, ids of objects that exist, so that the fuzzer reaches past
   the 404 into the handlers."""
 import json
@@ -26,7 +28,30 @@ def seeded() -> dict:
         return json.load(file)
 
 
-@schemathesis.auth(refresh_interval=None).apply_to(path_regex="^/admin/")
+def _requirements(operation) -> list[set[str]]:
+    """The operation's security requirements as the API declares them: each a set of scheme names."""
+    return [set(requirement) for requirement in operation.definition.raw.get("security", [])]
+
+
+def _takes(operation, scheme: str) -> bool:
+    return any(scheme in requirement for requirement in _requirements(operation))
+
+
+def _declares(scheme: str):
+    """A filter: the operations that declare `scheme`."""
+
+    def matcher(ctx) -> bool:
+        return _takes(ctx.operation, scheme)
+
+    matcher.__name__ = f"declares_{scheme}"
+    return matcher
+
+
+def _customer_only(ctx) -> bool:
+    return _requirements(ctx.operation) == [{"customer"}]
+
+
+@schemathesis.auth(refresh_interval=None).apply_to(_declares("staff"))
 class StaffToken:
     def get(self, case, ctx):
         return seeded()["admin_token"]
@@ -35,7 +60,7 @@ class StaffToken:
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
 
 
-@schemathesis.auth(retry_on=[401]).apply_to(path_regex="^/store/me")
+@schemathesis.auth(retry_on=[401]).apply_to(_customer_only)
 class CustomerToken:
     """The seeded shopper's token; once the fuzzer has deleted that customer (a 401), a new shopper's."""
 
@@ -52,6 +77,17 @@ class CustomerToken:
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
 
 
+@schemathesis.auth(refresh_interval=None).apply_to(_declares("cart_token"))
+class CartToken:
+    """A guest's cart: its token (the cart's id is put in the path, see _existing)."""
+
+    def get(self, case, ctx):
+        return seeded()["cart_token"]
+
+    def set(self, case, token, ctx):
+        case.headers = {**(case.headers or {}), "X-Cart-Token": token}
+
+
 def _post(path: str, body: dict) -> tuple[int, dict]:
     request = urllib.request.Request(seeded()["url"] + path, data=json.dumps(body).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
@@ -62,11 +98,11 @@ def _post(path: str, body: dict) -> tuple[int, dict]:
         return error.code, json.loads(error.read() or b"null")
 
 
-def _existing(path: str, parameters: dict) -> dict:
+def _existing(operation, parameters: dict) -> dict:
     values = seeded()["values"]
     existing = {name: values.get(name, value) for name, value in parameters.items()}
-    if path.startswith("/store/carts/"):
-        existing["cart_id"] = seeded()["guest_cart_id"]
+    if "cart_id" in existing and _takes(operation, "cart_token"):
+        existing["cart_id"] = seeded()["guest_cart_id"]  # the cart whose token CartToken sends
     return existing
 
 
@@ -74,7 +110,7 @@ def _existing(path: str, parameters: dict) -> dict:
 def flatmap_path_parameters(ctx, parameters):
     if not parameters:
         return st.just(parameters)
-    return st.sampled_from([parameters, _existing(ctx.operation.path, parameters)])
+    return st.sampled_from([parameters, _existing(ctx.operation, parameters)])
 
 
 def _body_bytes(body) -> bytes:
@@ -90,10 +126,7 @@ def _body_bytes(body) -> bytes:
 
 @schemathesis.hook
 def before_call(ctx, case, kwargs):
-    path = case.operation.path
-    if path.startswith("/store/carts/"):
-        case.headers = {"X-Cart-Token": seeded()["cart_token"], **(case.headers or {})}
-    elif path == "/webhooks/payments":
+    if _takes(case.operation, "payment_signature"):
         try:
             raw = _body_bytes(case.body)
         except (TypeError, ValueError):  # not JSON-serializable as is: sent unsigned

@@ -1,6 +1,6 @@
 """Data for the fuzzer, made through the API as a merchant and a shopper would: one object of every kind
 a path names (customer, address, note, tag, ticket, review, group, product, coupon, order, invoice, carts,
-checkout link, subscription, email template), and the tokens that open each route family."""
+checkout link, subscription, email template, saved report, import job), and the tokens that open each route family."""
 import json
 import time
 import urllib.error
@@ -101,6 +101,11 @@ def seed(url: str, admin_token: str, webhook_secret: str) -> Seeded:
              headers={SIGNATURE_HEADER: sign(webhook_secret, int(time.time()), event)})
     invoices = _wait_for(lambda: admin("GET", "/admin/invoices")["items"], "the seeded order's invoice")
     values["number"] = str(invoices[0]["number"])
+
+    # A saved report and an import job waiting for its file
+    values["report_id"] = admin("POST", "/admin/reports/saved", {"name": "Weekly sales", "report": "sales",
+                                                                 "range": "last_7_days"})["id"]
+    values["job_id"] = admin("POST", "/admin/imports", {"filename": "customers.csv"})["job"]["id"]
 
     # A guest's cart (X-Cart-Token)
     cart = api.call("POST", "/store/carts", {"attribution": {"channel": "newsletter"}})
