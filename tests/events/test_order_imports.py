@@ -35,8 +35,11 @@ def _orders(api, token) -> list[dict]:
 
 
 def test_a_shopify_order_export_becomes_the_customers_history(api, admin_token, imports, new_customer, catalogue):
-    # Given a customer of the store (in another case than in the file)
+    # Given a customer of the store (in another case than in the file), a store that invoices paid
+    # orders, and a product whose stock it tracks
     ann = new_customer(email="ann@example.com", first_name="Ann", last_name="Lee")
+    assert api.patch("/admin/settings", {"invoicing": {"enabled": True}}, token=admin_token).status == 200
+    assert api.patch("/admin/products/MUG-01", {"stock": 5}, token=admin_token).status == 200
     # When the merchant drops their order export under orders/
     drop("orders/shopify-orders.csv", EXPORT)
     run_jobs()
@@ -60,8 +63,12 @@ def test_a_shopify_order_export_becomes_the_customers_history(api, admin_token, 
     stats = api.get(f"/admin/customers/{ann['id']}", token=admin_token).json["stats"]
     assert (stats["order_count"], stats["total_spent"]) == (1, 4240)
     assert api.get(f"/admin/customers/{ann['id']}/emails", token=admin_token).json["items"] == []
-    # And a sku the store did not sell is there now, archived
+    # And a sku the store did not sell is there now, archived; the history moved no stock and was
+    # invoiced by the platform it comes from, not here
     assert api.get("/admin/products/TEA-9", token=admin_token).json["status"] == "archived"
+    assert api.get("/admin/products/MUG-01", token=admin_token).json["stock"] == 5
+    assert api.get("/admin/invoices?from=2024-01-01&to=2026-12-31", token=admin_token).json["items"] == []
+    assert all(o["invoice_number"] is None for o in orders.values())
     # And the reports count the orders on their own days
     day = api.get("/admin/reports/sales?from=2024-03-01&to=2024-03-03&group_by=day", token=admin_token).json
     assert [(r["orders"], r["cancelled_orders"]) for r in day["rows"]] == [(1, 0), (1, 0), (0, 1)]
