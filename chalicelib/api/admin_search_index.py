@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from chalice import Blueprint
 
 from chalicelib.api.routing import LIST_QUERY, page_of, route, staff
-from chalicelib.domain.jobs import Job
+from chalicelib.domain.jobs import Job, RowError
 from chalicelib.domain.pages import Page
 from chalicelib.domain.tokens import Principal
 
@@ -30,6 +30,8 @@ class SearchRebuild:
     updated: int  # customers and addresses given entries under today's fold; customers and products re-sorted
     skipped: int  # records found up to date already (a second run skips them all)
     deleted: int  # search entries written under the legacy fold, removed
+    rejected: int  # records whose stored fields today's rules refuse: left as they are, listed in `errors`
+    errors: list[RowError]  # the first ones: `row` numbers them in reading order, `message` names the record
     created_at: str
     created_by: str
     started_at: str | None
@@ -39,7 +41,8 @@ class SearchRebuild:
 
 def _view(job: Job) -> SearchRebuild:
     return SearchRebuild(id=job.id, kind=job.kind, status=job.status, rows_done=job.rows_done, updated=job.updated,
-                         skipped=job.skipped, deleted=job.deleted, created_at=job.created_at, created_by=job.created_by,
+                         skipped=job.skipped, deleted=job.deleted, rejected=job.rejected, errors=job.errors,
+                         created_at=job.created_at, created_by=job.created_by,
                          started_at=job.started_at, finished_at=job.finished_at, message=job.message)
 
 

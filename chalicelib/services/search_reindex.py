@@ -9,7 +9,7 @@ idempotent (store/search_index.py::reindex_page), so a step redone after a crash
 done, and a second run of the whole job changes nothing."""
 from concurrent.futures import ThreadPoolExecutor
 
-from chalicelib.domain.jobs import Checkpoint, Counts, Job, StepResult
+from chalicelib.domain.jobs import Checkpoint, Counts, Job, RowError, StepResult
 from chalicelib.settings import get_settings
 from chalicelib.store import search_index as repo
 
@@ -29,14 +29,19 @@ def step(job: Job) -> StepResult:
     open_segments = [n for n, position in enumerate(positions) if position != _DONE]
     with ThreadPoolExecutor(min(len(open_segments), get_settings().bulk_write_threads) or 1) as pool:
         pages = list(pool.map(lambda n: repo.reindex_page(n, len(positions), positions[n], PAGE_ITEMS), open_segments))
-    counts = Counts()
+    counts, refused = Counts(), list[str]()
     for segment, page in zip(open_segments, pages, strict=True):
         positions[segment] = page.next_key or _DONE
         counts = counts.plus(Counts(rows_done=page.scanned, updated=page.reindexed, skipped=page.up_to_date,
-                                    deleted=page.deleted))
+                                    deleted=page.deleted, rejected=len(page.refused)))
+        refused += page.refused
+    # `row`: items read before this step, so each refused record gets a number of its own
+    errors: list[tuple[RowError, list[str]]] = [
+        (RowError(job.checkpoint.row + n + 1, f"{key}: stored fields today's rules refuse; left as they are"), [])
+        for n, key in enumerate(refused)]
     point = Checkpoint(seq=job.checkpoint.seq, row=job.checkpoint.row + counts.rows_done,
                        state={**job.checkpoint.state, "segments": positions})
-    return StepResult(checkpoint=point, counts=counts, done=all(p == _DONE for p in positions))
+    return StepResult(checkpoint=point, counts=counts, errors=errors, done=all(p == _DONE for p in positions))
 
 
 def finish(job: Job) -> Job:

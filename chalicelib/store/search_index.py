@@ -11,7 +11,7 @@ import random
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
@@ -198,6 +198,7 @@ class ReindexedPage:
     reindexed: int = 0  # profiles and addresses given entries under today's fold; profiles and products re-keyed
     up_to_date: int = 0  # records the new fold changes, found indexed under it already
     deleted: int = 0  # entries under a trigram today's fold cannot produce (written with the legacy fold)
+    refused: list[str] = field(default_factory=list)  # keys of records whose stored fields today's rules refuse
 
 
 @dataclass
@@ -235,11 +236,23 @@ def reindex_page(segment: int, total_segments: int, start: dict | None, limit: i
     outdated = {(raw["PK"]["S"], raw["SK"]["S"]) for raw in items if _is_outdated_entry(raw)}
     page = ReindexedPage(next_key=reply.get("LastEvaluatedKey"), scanned=int(reply.get("ScannedCount", 0)),
                          deleted=len(outdated))
-    plans = [plan for raw in items if (plan := _plan_of(raw)) is not None]
+    plans = []
+    for raw in items:
+        try:
+            plan = _plan_of(raw)
+        except ValueError:  # pydantic's ValidationError among them: left as it is, reported
+            page.refused.append(f"{raw['PK']['S']} {raw['SK']['S']}")
+            continue
+        if plan is not None:
+            plans.append(plan)
     entries = _first_entries(plans)
     marked: list[PendingRecord] = []
     for plan in plans:
-        done = _carried_out(plan, entries)
+        try:
+            done = _carried_out(plan, entries)
+        except ValueError:  # changed meanwhile into what today's rules refuse
+            page.refused.append(f"{plan.pk} {plan.sk}")
+            continue
         if done is None:
             continue
         keys_moved, mark = done

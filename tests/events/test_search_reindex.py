@@ -188,6 +188,26 @@ def test_a_customer_deleted_before_the_rebuild_leaves_no_legacy_entry(api, admin
     assert _entry_grams(gone["id"]) == set()
 
 
+def test_a_record_todays_rules_refuse_is_reported_and_the_rebuild_goes_on(api, jobs_queue, stored_before):
+    # Given an address stored by an older version with a country today's rules refuse
+    from chalicelib.store.models import AddressItem
+
+    odd = AddressItem(PK=f"CUST#{stored_before['plain']['id']}", SK="ADDR#01J0LD", id="01J0LD",
+                      customer_id=stored_before["plain"]["id"], fields={"line1": "Østergade 1", "city": "Århus",
+                                                                         "country": "Denmark"})
+    boto3.client("dynamodb").put_item(TableName=get_settings().table_name, Item=odd.serialize())
+    # When an admin rebuilds the search index
+    job = _rebuild(api)
+    # Then the rebuild ends, having left that address as it was and said which it was
+    assert job["status"] == "succeeded" and job["rejected"] == 1, job
+    [error] = job["errors"]
+    assert error["message"].startswith(f"CUST#{stored_before['plain']['id']} ADDR#01J0LD:")
+    assert "Østergade" not in error["message"] and "Denmark" not in error["message"]
+    # And every other record was brought to today's fold
+    assert _ids(api, "q=lukasz") == [stored_before["lukasz"]["id"]]
+    assert _ids(api, "address=aeroskobing") == [stored_before["soren"]["id"]]
+
+
 def test_imported_customers_are_indexed_by_the_stream_under_the_new_fold(api, admin_token, jobs_queue):
     # Given a file of customers with names no accent stripping reduces, its suggested mapping taken
     drop("nordic.csv", "email,first_name,last_name\nsk@example.dk,Søren,Kierkegård\nlw@example.pl,Łukasz,Wałęsa\n"
