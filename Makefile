@@ -66,11 +66,13 @@ bench: setup
 	$(PY) bench/cold_start.py
 
 ## bench-scale: 50,000 customers (list, detail, searches; ~20 minutes to load), 100,000 carts (one reminder run),
-##   reports over 10,000 then 100,000 orders (~20 minutes to load)
+##   reports over 10,000 then 100,000 orders (~20 minutes to load), imports (10,000 customers, 5,000 orders,
+##   then 100,000 customers with a 5-second invocation budget)
 bench-scale: setup
 	$(PY) bench/customers_at_scale.py 50000
 	$(PY) bench/cart_reminders_at_scale.py 100000
 	$(PY) bench/reports.py
+	$(PY) bench/imports.py --large 100000
 
 ## deploy: the real deploy (not run here). Needs AWS credentials, `npx aws-cdk@2 bootstrap` once per
 ##   account/region, and a sender address: make deploy STAGE=prod MAIL_SENDER=shop@yourdomain.com

@@ -9,8 +9,9 @@ skip); a later row of the same file for the same email updates what an earlier o
 Exactly once without holding the whole step in one transaction: every write of a step is
 idempotent, and its counts are derived from what the store says. The email guard of a created
 customer records the job and row that created it, so a step redone after a crash recognises its own
-creations (still "created") and writes nothing twice; ids of events and addresses are derived from
-the job and row. The step's counts are committed with its checkpoint (services/jobs.py).
+creations (still "created") and creates nothing twice; it puts again what follows them (event,
+external id pointer, address: written after their transaction, under ids derived from the job and
+row). The step's counts are committed with its checkpoint (services/jobs.py).
 
 A dry run reads and judges every row the same way and writes no customer: emails met earlier in the
 file are remembered as job-private marks, so later rows count as would-be updates."""
@@ -103,6 +104,7 @@ class _Rows:
 class _Plan:
     writes: list[tuple[bulk.ImportedCustomer, Counts, _Rows]] = field(default_factory=list)
     settled: Counts = field(default_factory=Counts)  # rows that need no write
+    created_before: list[bulk.ImportedCustomer] = field(default_factory=list)  # by this step, before a crash
     refused: list[RowError] = field(default_factory=list)
     seen: dict[str, int] = field(default_factory=dict)  # dry run: emails met first in this step
 
@@ -128,6 +130,7 @@ def _import(records: list[ImportedCustomer], job: Job, context: _Context) -> tup
             job_repo.mark_emails_seen(job.id, plan.seen, expires_at=int(clock.now().timestamp()) + 7 * 86400)
             changed: set[int] = set()
         else:
+            bulk.complete(plan.created_before)
             changed = {id(w) for w in bulk.write([w for w, _, _ in plan.writes], job.id)}
         for write, outcome, _ in plan.writes:
             if id(write) not in changed:
@@ -147,8 +150,10 @@ def _decide(pending: list[_Rows], job: Job, context: _Context) -> _Plan:
         guard = guards.get(rows.key)
         created_at_row = guard.row if guard is not None and guard.job_id == job.id else seen.get(rows.key)
         n = len(rows.records)
-        if created_at_row == rows.first:  # this step's own creation, before a crash: nothing to redo
+        if created_at_row == rows.first:  # this step's own creation, before a crash: what follows it again
             plan.settled = plan.settled.plus(Counts(created=1, updated=n - 1))
+            if not job.dry_run:
+                plan.created_before.append(_create(rows.records, job, context.default_group_id))
         elif guard is not None or created_at_row is not None:
             if job.on_existing == "skip" and created_at_row is None:
                 plan.settled = plan.settled.plus(Counts(skipped=n))

@@ -65,7 +65,7 @@ def _batch_get(keys: list[dict]) -> list[dict]:
     return found
 
 
-def _batch_write(requests: list[dict]) -> None:
+def batch_write(requests: list[dict]) -> None:
     """25 writes per BatchWriteItem; UnprocessedItems and throttling retried with backoff and jitter."""
     pending_requests = {_table(): requests}
     for attempt in range(_TRIES):
@@ -89,7 +89,7 @@ def _write_all(puts: dict[tuple[str, str], dict], deletes: set[tuple[str, str]])
     requests += [{"DeleteRequest": {"Key": {"PK": {"S": pk}, "SK": {"S": sk}}}} for pk, sk in deletes - set(puts)]
     batches = [requests[i:i + 25] for i in range(0, len(requests), 25)]
     with ThreadPoolExecutor(get_settings().bulk_write_threads) as pool:
-        list(pool.map(_batch_write, batches))
+        list(pool.map(batch_write, batches))
 
 
 def _entry(pk: str, sk: str, customer_id: str, text: str) -> dict:

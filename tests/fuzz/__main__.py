@@ -31,11 +31,12 @@ MAX_EXAMPLES = 25
 WORKERS = 1
 CHECKS = ("not_a_server_error", "status_code_conformance", "response_schema_conformance", "unsupported_method")
 PHASES = ("examples", "coverage", "fuzzing")
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
 def schemathesis_command(url: str, args: argparse.Namespace) -> list[str]:
     return [
-        sys.executable, "-m", "schemathesis.cli", "run", f"{url}/openapi.json",
+        sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG), "run", f"{url}/openapi.json",
         "--checks", ",".join(CHECKS), "--phases", ",".join(PHASES),
         "--seed", str(args.seed), "--max-examples", str(args.max_examples), "--workers", str(args.workers),
         "--generation-database", "none",  # the same cases every run: nothing remembered from the last
