@@ -4,7 +4,8 @@ orders, against doing the same one by one through the services, and against the 
 One DynamoDB Local (in memory, one instance: "one writer") and moto's server for S3 and SQS, as the
 other benches (bench/harness.py). The job handler runs in a child process, as its own Lambda would:
 it takes the job's messages from the jobs queue (hand-overs included) and calls `run_jobs` with a
-900-second Lambda context (the function's timeout); its peak RSS is its `ru_maxrss`. Items written
+900-second Lambda context (the function's timeout); its peak RSS is its VmHWM (not `ru_maxrss`,
+which Linux carries over an exec: a child of this process would start at this process's peak). Items written
 are counted on the wire (botocore hooks on every DynamoDB client, PynamoDB's included): each Put,
 Update or Delete that DynamoDB accepted, in a transaction or a batch (UnprocessedItems left out).
 
@@ -32,7 +33,6 @@ import io
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -370,6 +370,12 @@ def sqs_record(message: dict) -> dict:
             "eventSourceARN": f"arn:aws:sqs:us-east-1:123456789012:{JOBS_QUEUE}", "awsRegion": "us-east-1"}
 
 
+def peak_rss_kb() -> int:
+    """This process's peak resident set since its exec (kB)."""
+    status = Path("/proc/self/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
+
+
 def worker(job_id: str, report: str, sample: str | None) -> None:
     """Run the job's messages as the jobs queue's Lambda would (one message per invocation, hand-overs
     included) until the job ends; write what it took to `report`."""
@@ -384,7 +390,7 @@ def worker(job_id: str, report: str, sample: str | None) -> None:
     sqs = boto3.client("sqs")
     url = sqs.get_queue_url(QueueName=JOBS_QUEUE)["QueueUrl"]
     handler = app.handler_map["run_jobs"]
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_before = peak_rss_kb()
     messages = handoffs = 0
     first = None
     while True:
@@ -405,7 +411,7 @@ def worker(job_id: str, report: str, sample: str | None) -> None:
     ended = time.time()
     Path(report).write_text(json.dumps({
         "first_message_at": first, "ended_at": ended, "messages": messages, "handoffs": handoffs,
-        "rss_before_kb": rss_before, "rss_peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "rss_before_kb": rss_before, "rss_peak_kb": peak_rss_kb(),
         "job": asdict(job), **writes.take()}))
 
 
