@@ -22,17 +22,14 @@ from typing import Any
 from chalicelib.domain import clock
 from chalicelib.domain.addresses import AddressFields
 from chalicelib.domain.clock import iso, utc_now
-from chalicelib.domain.csv_files import Checkpoint as FilePosition
-from chalicelib.domain.csv_files import CsvFormat, read_rows
+from chalicelib.domain.csv_files import CsvFormat
 from chalicelib.domain.customers import Customer, CustomerStatus
 from chalicelib.domain.ids import derived_id
-from chalicelib.domain.import_rows import CustomerRows, ImportContext, ImportedCustomer, RejectedRow
-from chalicelib.domain.jobs import Checkpoint, Counts, Job, RowError, StepResult, source_of
+from chalicelib.domain.import_rows import CustomerRows, ImportContext, ImportedCustomer
+from chalicelib.domain.jobs import Counts, Job, RowError, StepResult
 from chalicelib.domain.timeline import TimelineEvent
-from chalicelib.services import configuration, import_results
-from chalicelib.settings import get_settings
+from chalicelib.services import configuration, import_files, import_results
 from chalicelib.store import customer_bulk as bulk
-from chalicelib.store import files
 from chalicelib.store import jobs as job_repo
 
 CHUNK_ROWS = 500
@@ -40,35 +37,11 @@ _MAX_CONFLICT_ROUNDS = 5
 
 
 def step(job: Job) -> StepResult:
-    fmt = CsvFormat.model_validate(job.checkpoint.state["format"])
-    point = job.checkpoint
-    start = FilePosition(offset=point.offset, row=point.row) if point.offset or point.row else fmt.start()
-    rows, done = [], True
-    chunks = files.read_from(get_settings().imports_bucket, source_of(job), start.offset)
-    try:
-        for row in read_rows(chunks, fmt, start):
-            rows.append(row)
-            if len(rows) >= CHUNK_ROWS:
-                done = False
-                break
-    finally:
-        chunks.close()
-    context = _context(fmt, job)
-    parser = CustomerRows(job.mapping, context.rows)
-    records, refused = [], []
-    for row in rows:
-        record = parser.record(row)
-        if isinstance(record, RejectedRow):
-            refused.append(RowError(record.row, record.message))
-        else:
-            records.append(record)
+    read = import_files.next_rows(job, CHUNK_ROWS)
+    context = _context(read.format, job)
+    records, refused = import_files.records_of(read.rows, CustomerRows(job.mapping, context.rows).record)
     counts, more_refused = _import(records, job, context)
-    refused += more_refused
-    cells = {row.number: row.cells for row in rows}
-    end = rows[-1].checkpoint if rows else start
-    return StepResult(checkpoint=Checkpoint(offset=end.offset, row=end.row, state=job.checkpoint.state),
-                      counts=replace(counts, rows_done=len(rows), rejected=len(refused)),
-                      errors=[(error, cells[error.row]) for error in sorted(refused, key=lambda e: e.row)], done=done)
+    return import_files.step_result(job, read, counts, refused + more_refused)
 
 
 @dataclass(frozen=True)

@@ -15,18 +15,16 @@ Unknown skus become archived products. Counts: `created` and `updated` are order
 lines), `rejected` and `skipped` are rows."""
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from zlib import crc32
 
 from chalicelib.domain import clock
 from chalicelib.domain.clock import utc_now
-from chalicelib.domain.csv_files import Checkpoint as FilePosition
-from chalicelib.domain.csv_files import CsvFormat, read_rows
 from chalicelib.domain.customers import GUESTS_GROUP_ID, Customer
 from chalicelib.domain.errors import ChangedMeanwhile, InvalidInput, OrderExists, OrderImportedAlready
-from chalicelib.domain.import_rows import ImportContext, ImportedOrderLine, OrderLineRows, RejectedRow
-from chalicelib.domain.jobs import Checkpoint, Counts, Job, RowError, StepResult, source_of
+from chalicelib.domain.import_rows import ImportContext, ImportedOrderLine, OrderLineRows
+from chalicelib.domain.jobs import Counts, Job, RowError, StepResult
 from chalicelib.domain.order_imports import (
     Buyer,
     ImportedOrder,
@@ -41,9 +39,9 @@ from chalicelib.domain.order_imports import (
 )
 from chalicelib.domain.orders import FIRST_ORDER_NUMBER, ORDER_NUMBERS, Order, OrderCustomer
 from chalicelib.domain.products import Product, ProductStatus
-from chalicelib.services import configuration, import_results, orders
+from chalicelib.services import configuration, import_files, import_results, orders
 from chalicelib.settings import get_settings
-from chalicelib.store import counters, files, order_refs
+from chalicelib.store import counters, order_refs
 from chalicelib.store import customer_bulk as customer_store
 from chalicelib.store import jobs as job_repo
 from chalicelib.store import products as product_repo
@@ -54,37 +52,14 @@ _TRIES = 5  # a customer's card changed meanwhile (their other order, a live one
 
 
 def step(job: Job) -> StepResult:
-    fmt = CsvFormat.model_validate(job.checkpoint.state["format"])
-    point = job.checkpoint
-    start = FilePosition(offset=point.offset, row=point.row) if point.offset or point.row else fmt.start()
-    rows, done = [], True
-    chunks = files.read_from(get_settings().imports_bucket, source_of(job), start.offset)
-    try:
-        for row in read_rows(chunks, fmt, start):
-            rows.append(row)
-            if len(rows) >= CHUNK_ROWS:
-                done = False
-                break
-    finally:
-        chunks.close()
+    read = import_files.next_rows(job, CHUNK_ROWS)
     settings = configuration.store_settings()
-    parser = OrderLineRows(job.mapping, ImportContext(timezone=settings.timezone, decimal_comma=fmt.decimal_comma,
+    parser = OrderLineRows(job.mapping, ImportContext(timezone=settings.timezone, decimal_comma=read.format.decimal_comma,
                                                       preset=job.preset))
-    lines, refused = [], []
-    for row in rows:
-        record = parser.record(row)
-        if isinstance(record, RejectedRow):
-            refused.append(RowError(record.row, record.message))
-        else:
-            lines.append(record)
+    lines, refused = import_files.records_of(read.rows, parser.record)
     outcome = _Step(job, settings.currency, settings.timezone)
     outcome.run(by_reference(lines))
-    refused += outcome.refused
-    cells = {row.number: row.cells for row in rows}
-    end = rows[-1].checkpoint if rows else start
-    counts = replace(outcome.counts, rows_done=len(rows), rejected=len(refused))
-    return StepResult(checkpoint=Checkpoint(offset=end.offset, row=end.row, state=job.checkpoint.state), counts=counts,
-                      errors=[(error, cells[error.row]) for error in sorted(refused, key=lambda e: e.row)], done=done)
+    return import_files.step_result(job, read, outcome.counts, refused + outcome.refused)
 
 
 def finish(job: Job) -> Job:

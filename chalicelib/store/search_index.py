@@ -268,6 +268,8 @@ def reindex_page(segment: int, total_segments: int, start: dict | None, limit: i
 
 
 def _scan(segment: int, total_segments: int, start: dict | None, limit: int) -> dict:
+    """One page of a segment of the table: the search rebuild job's only (a background job run from
+    the jobs queue, never a request path: routes only start and read rebuilds)."""
     names = {"#t": "type"}
     values = {f":t{i}": {"S": kind} for i, kind in enumerate(_SCANNED_TYPES)}
     request = {"TableName": _table(), "Segment": segment, "TotalSegments": total_segments, "Limit": limit,
