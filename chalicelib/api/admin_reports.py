@@ -14,24 +14,19 @@ from chalicelib.domain.tokens import Principal
 
 if TYPE_CHECKING:
     from chalicelib.domain.base import ListQuery
-    from chalicelib.domain.reports_inputs import (
-        CustomersQuery,
-        PaymentsQuery,
-        ProductsQuery,
-        SalesQuery,
-        SavedReportChanges,
-        SavedReportDraft,
-    )
+    from chalicelib.domain.reports_inputs import SavedReportChanges, SavedReportDraft
+    from chalicelib.domain.reports_queries import CustomersQuery, PaymentsQuery, ProductsQuery, SalesQuery
     from chalicelib.domain.saved_reports import FilesQuery
 
 bp = Blueprint(__name__)
+QUERIES = "chalicelib.domain.reports_queries"  # a report's first request loads these, not the saved-report inputs
 INPUTS = "chalicelib.domain.reports_inputs"
 SAVED = "chalicelib.domain.saved_reports"
-ANSWER = f"{SAVED}:ReportAnswer"
+ANSWER = f"{QUERIES}:ReportAnswer"
 EDITORS = staff("admin", "agent")
 
 
-@route(bp, "/reports/sales", "GET", access=ANY_STAFF, query=f"{INPUTS}:SalesQuery", response=ANSWER,
+@route(bp, "/reports/sales", "GET", access=ANY_STAFF, query=f"{QUERIES}:SalesQuery", response=ANSWER,
        summary="Sales per day, week or month: orders, units, gross, discounts, returns, net, shipping, total")
 def sales_report(principal: Principal, query: SalesQuery):
     from chalicelib.services import reports
@@ -39,7 +34,7 @@ def sales_report(principal: Principal, query: SalesQuery):
     return reports.sales(query)
 
 
-@route(bp, "/reports/products", "GET", access=ANY_STAFF, query=f"{INPUTS}:ProductsQuery", response=ANSWER,
+@route(bp, "/reports/products", "GET", access=ANY_STAFF, query=f"{QUERIES}:ProductsQuery", response=ANSWER,
        summary="Per sku sold in the range: units, gross sales, orders, and its catalogue fields (paginated)")
 def products_report(principal: Principal, query: ProductsQuery):
     from chalicelib.services import reports
@@ -47,7 +42,7 @@ def products_report(principal: Principal, query: ProductsQuery):
     return reports.products(query)
 
 
-@route(bp, "/reports/customers", "GET", access=ANY_STAFF, query=f"{INPUTS}:CustomersQuery", response=ANSWER,
+@route(bp, "/reports/customers", "GET", access=ANY_STAFF, query=f"{QUERIES}:CustomersQuery", response=ANSWER,
        summary="New and returning customers per period, top customers, by country")
 def customers_report(principal: Principal, query: CustomersQuery):
     from chalicelib.services import reports
@@ -55,7 +50,7 @@ def customers_report(principal: Principal, query: CustomersQuery):
     return reports.customers(query)
 
 
-@route(bp, "/reports/payments", "GET", access=ANY_STAFF, query=f"{INPUTS}:PaymentsQuery", response=ANSWER,
+@route(bp, "/reports/payments", "GET", access=ANY_STAFF, query=f"{QUERIES}:PaymentsQuery", response=ANSWER,
        summary="Orders and amounts per payment method and status, refunds, paid versus awaiting")
 def payments_report(principal: Principal, query: PaymentsQuery):
     from chalicelib.services import reports
@@ -66,47 +61,47 @@ def payments_report(principal: Principal, query: PaymentsQuery):
 @route(bp, "/reports/saved", "GET", access=ANY_STAFF, query=LIST_QUERY, response=page_of(f"{SAVED}:SavedReport"),
        summary="Saved reports")
 def list_saved_reports(principal: Principal, query: ListQuery):
-    from chalicelib.services import reports
+    from chalicelib.services import saved_reports
 
-    return reports.list_saved(query.limit, query.next_token)
+    return saved_reports.list_saved(query.limit, query.next_token)
 
 
 @route(bp, "/reports/saved", "POST", access=EDITORS, body=f"{INPUTS}:SavedReportDraft", response=f"{SAVED}:SavedReport",
        status=201, summary="Save a report: a fixed or relative range, filters, and optionally a schedule with recipients")
 def create_saved_report(principal: Principal, body: SavedReportDraft):
-    from chalicelib.services import reports
+    from chalicelib.services import saved_reports
 
-    return reports.create_saved(body, principal.actor)
+    return saved_reports.create_saved(body, principal.actor)
 
 
 @route(bp, "/reports/saved/{report_id}", "GET", access=ANY_STAFF, response=f"{SAVED}:SavedReport", summary="A saved report")
 def get_saved_report(principal: Principal, report_id: str):
-    from chalicelib.services import reports
+    from chalicelib.services import saved_reports
 
-    return reports.get_saved(report_id)
+    return saved_reports.get_saved(report_id)
 
 
 @route(bp, "/reports/saved/{report_id}", "PATCH", access=EDITORS, body=f"{INPUTS}:SavedReportChanges",
        response=f"{SAVED}:SavedReport", summary="Change a saved report")
 def change_saved_report(principal: Principal, report_id: str, body: SavedReportChanges):
-    from chalicelib.services import reports
+    from chalicelib.services import saved_reports
 
-    return reports.update_saved(report_id, body)
+    return saved_reports.update_saved(report_id, body)
 
 
 @route(bp, "/reports/saved/{report_id}", "DELETE", access=EDITORS, status=204, summary="Delete a saved report")
 def delete_saved_report(principal: Principal, report_id: str):
-    from chalicelib.services import reports
+    from chalicelib.services import saved_reports
 
-    reports.delete_saved(report_id)
+    saved_reports.delete_saved(report_id)
 
 
 @route(bp, "/reports/saved/{report_id}/run", "GET", access=ANY_STAFF, response=ANSWER,
        summary="Run a saved report now (a relative range counts from today in the store's time zone)")
 def run_saved_report(principal: Principal, report_id: str):
-    from chalicelib.services import reports
+    from chalicelib.services import saved_reports
 
-    return reports.run_saved(report_id)
+    return saved_reports.run_saved(report_id)
 
 
 @route(bp, "/reports/files", "GET", access=ANY_STAFF, query=f"{SAVED}:FilesQuery",

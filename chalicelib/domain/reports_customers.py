@@ -42,7 +42,7 @@ from chalicelib.domain.reports import (
 )
 
 if TYPE_CHECKING:  # the stream handler computes deltas without loading pydantic
-    from chalicelib.domain.reports_inputs import CustomersQuery
+    from chalicelib.domain.reports_queries import CustomersQuery
 
 Activity = dict[str, tuple[int, int]]  # ISO day -> (orders, net_sales)
 ROW_FIGURES = ("new_customers", "returning_customers", "new_customer_orders", "returning_customer_orders",

@@ -1,95 +1,32 @@
-"""What staff send to read reports and to save them: validated, unknown fields refused (422).
+"""What staff send to save reports: validated, unknown fields refused (422). A saved report names one
+report, a fixed or relative range, that report's filters (reports_queries.py), and optionally a schedule
+and the staff emails it goes to.
 
-Query strings arrive as text; dates are strictly YYYY-MM-DD. A range whose `to` is before `from`, or
-longer than a report reads (a year by day, ten years by week or month), is a 422."""
-import re
+Reading a report does not load this module: its query is reports_queries.py's."""
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, EmailStr, Field, StringConstraints, model_validator
+from pydantic import EmailStr, Field, model_validator
 
-from chalicelib.domain.base import Changes, Input, ListQuery
+from chalicelib.domain.base import Changes, Input
 from chalicelib.domain.reports import DAY, RELATIVE_RANGES, range_problem, resolve_range
+from chalicelib.domain.reports_queries import (
+    CustomersQuery,
+    Day,
+    GroupBy,
+    Label,
+    PaymentsQuery,
+    ProductFilters,
+    ProductsQuery,
+    ReportQuery,
+    SalesFilters,
+    SalesQuery,
+)
 
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_day(value: Any) -> Any:
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
-        raise ValueError("a date as YYYY-MM-DD")
-    return date.fromisoformat(value)
-
-
-Day = Annotated[date, BeforeValidator(_iso_day), Field(ge=date(1970, 1, 1), le=date(2999, 12, 31))]
-GroupBy = Literal["day", "week", "month"]
 ReportName = Literal["sales", "products", "customers", "payments"]
 RelativeRange = Literal[RELATIVE_RANGES]  # type: ignore[valid-type]
 Schedule = Literal["daily", "weekly", "monthly"]
-Code = Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,40}$")]  # a payment or delivery method's code
-Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 MAX_RECIPIENTS = 20
-
-
-class _Range(Input):
-    from_: Annotated[Day, Field(alias="from")]
-    to: Day
-
-    def _check(self, group_by: str) -> None:
-        problem = range_problem(self.from_, self.to, group_by)
-        if problem:
-            raise ValueError(problem)
-
-
-class _GroupedRange(_Range):
-    group_by: GroupBy = "day"
-
-    @model_validator(mode="after")
-    def _readable(self):
-        self._check(self.group_by)
-        return self
-
-
-class SalesFilters(Input):
-    """At most one filter reads one item per day; two or more read the day's combinations."""
-
-    payment_method: Code | None = None
-    delivery_method: Code | None = None
-    group: Annotated[str, Field(min_length=1, max_length=64)] | None = None
-    country: Country | None = None
-
-
-class ProductFilters(Input):
-    category: Label | None = None
-    brand: Label | None = None
-    status: Code | None = None
-    sort: Literal["gross_sales", "units_sold"] = "gross_sales"
-
-
-class SalesQuery(_GroupedRange, SalesFilters):
-    """GET /admin/reports/sales"""
-
-
-class CustomersQuery(_GroupedRange):
-    """GET /admin/reports/customers"""
-
-
-class PaymentsQuery(_GroupedRange):
-    """GET /admin/reports/payments"""
-
-
-class ProductsQuery(_Range, ProductFilters, ListQuery):
-    """GET /admin/reports/products: no periods; a range of at most a year (one item per sku sold per day)."""
-
-    @model_validator(mode="after")
-    def _readable(self):
-        self._check(DAY)
-        return self
-
-
-ReportQuery = SalesQuery | ProductsQuery | CustomersQuery | PaymentsQuery
 _FILTERS: dict[str, type[Input] | None] = {"sales": SalesFilters, "products": ProductFilters,
                                            "customers": None, "payments": None}
 _QUERIES: dict[str, type[Input]] = {"sales": SalesQuery, "products": ProductsQuery,

@@ -29,7 +29,7 @@ from chalicelib.domain.reports import (
 )
 
 if TYPE_CHECKING:  # the stream handler computes deltas without loading pydantic
-    from chalicelib.domain.reports_inputs import PaymentsQuery
+    from chalicelib.domain.reports_queries import PaymentsQuery
 
 PAID = "paid"
 AWAITING = ("awaiting_payment", "awaiting_verification", "unpaid")

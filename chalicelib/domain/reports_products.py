@@ -14,7 +14,7 @@ from chalicelib.domain.errors import BadRequest
 from chalicelib.domain.reports import Deltas, Figures, OrderFacts, add_into, counts, deltas_of
 
 if TYPE_CHECKING:  # the stream handler computes deltas without loading pydantic
-    from chalicelib.domain.reports_inputs import ProductsQuery
+    from chalicelib.domain.reports_queries import ProductsQuery
 
 ITEM_FIGURES = ("units_sold", "gross_sales", "orders")
 CATALOGUE_FIELDS = ("name", "price", "category", "brand", "status")

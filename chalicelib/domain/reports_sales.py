@@ -36,7 +36,7 @@ from chalicelib.domain.reports import (
 )
 
 if TYPE_CHECKING:  # the stream handler computes deltas without loading pydantic
-    from chalicelib.domain.reports_inputs import SalesQuery
+    from chalicelib.domain.reports_queries import SalesQuery
 
 ALL = "all"
 FILTERED = ("payment_method", "delivery_method", "group", "country")  # the order of a combined dimension

@@ -14,7 +14,7 @@ from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.records import PRIVATE
 from chalicelib.domain.reports import DAY, range_problem
-from chalicelib.domain.reports_inputs import Day
+from chalicelib.domain.reports_queries import Day
 
 
 class SavedReport(Record):
@@ -41,21 +41,6 @@ class SavedReport(Record):
         """What was saved, as SavedReportDraft takes it."""
         return self.model_dump(mode="json", include={"name", "report", "from_", "to", "range", "group_by", "filters",
                                                      "schedule", "recipients"})
-
-
-class ReportAnswer(Record):
-    """Every report's answer (each report adds its own fields: products `next_token` and `sort`,
-    customers `top_customers` and `by_country`, payments `summary`, sales `filters`)."""
-
-    model_config = ConfigDict(defer_build=True, extra="allow", serialize_by_alias=True, populate_by_name=True)
-
-    report: str
-    from_: Annotated[str, Field(alias="from")]
-    to: str
-    group_by: str | None
-    rows: list[dict[str, Any]]
-    totals: dict[str, Any]
-    generated_at: str
 
 
 @dataclass

@@ -18,14 +18,8 @@ from chalicelib.domain.mail import MailStatus
 from chalicelib.domain.pages import Page
 from chalicelib.domain.report_files import report_csv, sales_chart_svg
 from chalicelib.domain.reports import due_range
-from chalicelib.domain.reports_inputs import (
-    CustomersQuery,
-    PaymentsQuery,
-    ProductsQuery,
-    ReportQuery,
-    SalesQuery,
-    SavedReportDraft,
-)
+from chalicelib.domain.reports_inputs import SavedReportDraft
+from chalicelib.domain.reports_queries import CustomersQuery, PaymentsQuery, ProductsQuery, ReportQuery, SalesQuery
 from chalicelib.domain.saved_reports import (
     FilesQuery,
     ReportFile,
@@ -34,7 +28,7 @@ from chalicelib.domain.saved_reports import (
     recipient_problem,
 )
 from chalicelib.notify import mailer
-from chalicelib.services import configuration, reports
+from chalicelib.services import configuration, reports, saved_reports
 from chalicelib.services.notifications import MailNotSent
 from chalicelib.settings import get_settings
 from chalicelib.store import report_files as file_repo
@@ -52,7 +46,7 @@ _CLAIM_TIMEOUT = timedelta(minutes=5)
 def generate_report_files() -> dict:
     """The nightly job (see the module's notes). Returns what it did, for the log."""
     currency = configuration.store_settings().currency
-    today = reports.store_today()
+    today = saved_reports.store_today()
     day = today - timedelta(days=1)
     written = 0
     if not file_repo.day_done(day.isoformat()):
@@ -108,7 +102,7 @@ def _mail_if_due(saved: SavedReport, today: date, yesterday: date) -> int:
     days = get_settings().report_link_days
     context = {"name": saved.name, "report": saved.report, "from": covered[0].isoformat(), "to": covered[1].isoformat(),
                "schedule": saved.schedule, "link": _link(_key(yesterday, file_name), days * 86400), "link_days": days}
-    staff = reports.staff_domains()  # checked when saved; again here, should the domains have changed since
+    staff = saved_reports.staff_domains()  # checked when saved; again here, should the domains have changed since
     mails = [StaffMail(to=recipient, template=REPORT_READY, context=context, at=utc_now())
              for recipient in saved.recipients if recipient_problem(recipient, staff) is None]
     return int(saved_repo.record_run(saved.id, covered[1].isoformat(), mails))
