@@ -138,8 +138,9 @@ def note_added_event(actor: str, note_id: str) -> TimelineEvent:
     return new_event("note_added", actor, {"note_id": note_id})
 
 
-def order_placed_event(actor: str, order_id: str, number: int | None, total: int) -> TimelineEvent:
-    return new_event("order_placed", actor, {"order_id": order_id, "number": number, "total": total})
+def order_placed_event(actor: str, order_id: str, number: int | None, total: int, event_id: str | None = None
+                       ) -> TimelineEvent:
+    return new_event("order_placed", actor, {"order_id": order_id, "number": number, "total": total}, event_id=event_id)
 
 
 def new_customer(draft, *, registered: bool, status: str, group_id: str) -> Customer:

@@ -353,9 +353,10 @@ def is_called_off(order: Order) -> bool:
 # Timeline events (one small record per happening).
 
 def imported_event(actor: str, order: Order) -> TimelineEvent:
+    """The order's first event; its id is the order's (put again by an import's step redone)."""
     return new_event("order_imported", actor, {"number": order.number, "total": order.total,
                                                "reference": order.attribution.get("reference"),
-                                               "placed_at": order.placed_at})
+                                               "placed_at": order.placed_at}, event_id=order.id)
 
 
 def placed_event(actor: str, order: Order) -> TimelineEvent:

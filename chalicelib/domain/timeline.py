@@ -18,6 +18,8 @@ class TimelineEvent:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def new_event(event_type: str, actor: str, data: dict | None = None, at: str | None = None) -> TimelineEvent:
-    """An event happening now (or `at`), with a fresh id."""
-    return TimelineEvent(id=new_id(), type=event_type, at=at or utc_now(), actor=actor, data=data or {})
+def new_event(event_type: str, actor: str, data: dict | None = None, at: str | None = None,
+              event_id: str | None = None) -> TimelineEvent:
+    """An event happening now (or `at`), with a fresh id (or `event_id`: one written again, e.g. by a
+    job's step redone, is then the same event)."""
+    return TimelineEvent(id=event_id or new_id(), type=event_type, at=at or utc_now(), actor=actor, data=data or {})

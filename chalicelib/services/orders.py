@@ -16,7 +16,7 @@ from chalicelib.domain import customers as customer_domain
 from chalicelib.domain import orders as domain
 from chalicelib.domain.clock import iso, utc_now
 from chalicelib.domain.customers import Customer
-from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, OutOfStock
+from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, OutOfStock
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.mail import queue_mail
 from chalicelib.domain.order_status import (
@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from chalicelib.domain.products import Product
     from chalicelib.domain.store_settings import StoreSettings
     from chalicelib.store.companions import Companion
+
+    ImportedPlacement = tuple[Order, Customer | None, Sequence[Companion]]  # an order, its customer, what goes with it
 
 _MAX_RANGE_DAYS = 366
 _PAYMENT_ACTOR = "payment-provider"
@@ -168,8 +170,15 @@ def place_order(new: NewOrder, actor: str, also: Sequence[Companion] = (), setti
 def _placed(order: Order, customer: Customer | None, event: TimelineEvent, actor: str,
             also: Sequence[Companion]) -> Order:
     """Write a new order: for a registered customer on their card; for a guest, with their own entry."""
+    placement = _placement(order, customer, event, actor, also)
+    return repo.place(order, placement.effects, customer=customer, guest_entry=placement.guest_entry, also=also)
+
+
+def _placement(order: Order, customer: Customer | None, event: TimelineEvent, actor: str,
+               also: Sequence[Companion]) -> repo.Placement:
+    """What placing `order` writes: its effects, and for a guest their own customer entry."""
     effects = effects_of(None, order, [event])
-    effects.customer_events = [customer_domain.order_placed_event(actor, order.id, order.number, order.total)]
+    effects.customer_events = [_customer_event(actor, order)]
     guest_entry = None
     if customer is None:
         stats = customer_domain.CustomerStats(order_count=int(domain.counts_as_order(order)), total_spent=domain.spent(order),
@@ -178,7 +187,21 @@ def _placed(order: Order, customer: Customer | None, event: TimelineEvent, actor
         snapshot = customer_domain.GuestSnapshot(email=buyer.email or "", first_name=buyer.first_name,
                                                  last_name=buyer.last_name, phone=buyer.phone)
         guest_entry = customer_domain.guest_entry(snapshot, order.id, stats, order.is_test)
-    return repo.place(order, effects, customer=customer, guest_entry=guest_entry, also=also)
+    return repo.Placement(order, effects, customer=customer, guest_entry=guest_entry, also=also)
+
+
+def _customer_event(actor: str, order: Order) -> TimelineEvent:
+    """The order on its customer's timeline; an imported order's event has the order's id (put again
+    by an import's step redone)."""
+    return customer_domain.order_placed_event(actor, order.id, order.number, order.total,
+                                              event_id=order.id if order.imported else None)
+
+
+def complete_imported(order_ids: Sequence[str], actor: str) -> None:
+    """What follows imported orders' transactions (their number's item, their timeline events), put
+    again for orders a step committed before it died: the same items, under the same ids."""
+    for order in repo.get_many(order_ids):
+        repo.put_following(order, [domain.imported_event(actor, order)], [_customer_event(actor, order)])
 
 
 def place_imported(order: Order, customer: Customer | None, also: Sequence[Companion], actor: str) -> Order:
@@ -186,6 +209,24 @@ def place_imported(order: Order, customer: Customer | None, also: Sequence[Compa
     and number): on the customer's card and in their stats, with nothing else that placing starts
     (domain.orders: an imported order sends no email and moves no stock)."""
     return _placed(domain.priced(order), customer, domain.imported_event(actor, order), actor, also)
+
+
+def place_imported_together(imported: Sequence[ImportedPlacement], actor: str, threads: int) -> list[DomainError | None]:
+    """Imported orders of distinct customers (`place_imported` for each), several to a transaction.
+    Per order: None (placed) or the domain error that refused it (InvalidInput for its prices,
+    OrderExists, OrderImportedAlready, ChangedMeanwhile: its customer's card changed meanwhile)."""
+    outcomes: list[DomainError | None] = [None] * len(imported)
+    ready: list[tuple[int, repo.Placement]] = []
+    for index, (order, customer, also) in enumerate(imported):
+        try:
+            priced = domain.priced(order)
+        except InvalidInput as error:
+            outcomes[index] = error
+            continue
+        ready.append((index, _placement(priced, customer, domain.imported_event(actor, priced), actor, also)))
+    for (index, _), outcome in zip(ready, repo.place_together([p for _, p in ready], threads), strict=True):
+        outcomes[index] = outcome
+    return outcomes
 
 
 def add_imported_lines(order_id: str, more_lines: Callable[[Order], list[OrderLine]], also: Sequence[Companion],

@@ -15,14 +15,17 @@ import dataclasses
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.customers import Customer, OrderSummary
-from chalicelib.domain.errors import ChangedMeanwhile, OrderExists, PaymentEventSeen
+from chalicelib.domain.errors import ChangedMeanwhile, DomainError, OrderExists, PaymentEventSeen
 from chalicelib.domain.orders import (
     UNPROCESSED,
     Discount,
@@ -49,10 +52,12 @@ from chalicelib.store.models import (
     PaymentDueItem,
     ProcessedEventItem,
     ProductSalesItem,
+    TableItem,
     failed_conditions,
     transact_write,
 )
 from chalicelib.store.pagination import decode_token, newest_first, one_request
+from chalicelib.store.search_index import batch_write
 
 _ORDER = "ORDER"
 _SCALARS = ("id", "number", "customer_id", "customer_entry_id", "billing_address", "shipping_address",
@@ -114,7 +119,54 @@ def event_item(order_id: str, event: TimelineEvent) -> OrderEventItem:
                           at=event.at, actor=event.actor, data=event.data)
 
 
-def _stage_effects(tx, order: Order, effects: OrderEffects) -> None:
+@dataclass
+class _SalesDelta:
+    """What a transaction adds to one sku's sales on one day (several orders' lines added up)."""
+
+    sku: str
+    day: str
+    name: str
+    quantity: int = 0
+    revenue: int = 0
+    listed: set[str] = field(default_factory=set)  # orders now among the day's orders of the sku
+    unlisted: set[str] = field(default_factory=set)
+
+
+def _sales_of(order: Order, effects: OrderEffects) -> dict[tuple[str, str], _SalesDelta]:
+    day = order.created_at[:10]
+    deltas = {}
+    for change in effects.sales:
+        deltas[(day, change.sku)] = _SalesDelta(change.sku, day, change.name, change.quantity, change.revenue,
+                                                {order.id} if change.listed is True else set(),
+                                                {order.id} if change.listed is False else set())
+    return deltas
+
+
+def _merge_sales(into: dict[tuple[str, str], _SalesDelta], more: dict[tuple[str, str], _SalesDelta]) -> None:
+    for key, delta in more.items():
+        merged = into.setdefault(key, _SalesDelta(delta.sku, delta.day, delta.name))
+        merged.quantity += delta.quantity
+        merged.revenue += delta.revenue
+        merged.listed |= delta.listed
+        merged.unlisted |= delta.unlisted
+
+
+def _stage_sales(tx, deltas: dict[tuple[str, str], _SalesDelta]) -> None:
+    for delta in deltas.values():
+        actions: list[Action] = [ProductSalesItem.quantity.add(delta.quantity), ProductSalesItem.revenue.add(delta.revenue),
+                                 ProductSalesItem.sku.set(delta.sku), ProductSalesItem.day.set(delta.day),
+                                 ProductSalesItem.name.set(delta.name), ProductSalesItem.item_type.set(ProductSalesItem)]
+        if delta.listed:
+            actions.append(ProductSalesItem.order_ids.add(delta.listed))
+        if delta.unlisted:
+            actions.append(ProductSalesItem.order_ids.delete(delta.unlisted))
+        tx.update(ProductSalesItem(PK=f"OPRODS#{delta.day[:7]}", SK=f"{delta.day}#{delta.sku}"), actions=actions)
+
+
+def _stage_effects(tx, order: Order, effects: OrderEffects, merge_sales: dict[tuple[str, str], _SalesDelta] | None = None
+                   ) -> None:
+    """The effects' writes; the sales per sku and day into `merge_sales` instead when given (orders
+    sharing a transaction add theirs up: one item is written once in a transaction)."""
     for event in effects.events:
         tx.save(event_item(order.id, event))
     for mail in effects.mails:
@@ -126,16 +178,10 @@ def _stage_effects(tx, order: Order, effects: OrderEffects) -> None:
     if effects.unprocessed_delta:
         tx.update(CounterItem(PK=f"COUNTER#{UNPROCESSED}", SK="COUNTER"),
                   actions=[CounterItem.value.add(effects.unprocessed_delta), CounterItem.item_type.set(CounterItem)])
-    month, day = order.created_at[:7], order.created_at[:10]
-    for change in effects.sales:
-        actions: list[Action] = [ProductSalesItem.quantity.add(change.quantity), ProductSalesItem.revenue.add(change.revenue),
-                   ProductSalesItem.sku.set(change.sku), ProductSalesItem.day.set(day),
-                   ProductSalesItem.name.set(change.name), ProductSalesItem.item_type.set(ProductSalesItem)]
-        if change.listed is True:
-            actions.append(ProductSalesItem.order_ids.add({order.id}))
-        elif change.listed is False:
-            actions.append(ProductSalesItem.order_ids.delete({order.id}))
-        tx.update(ProductSalesItem(PK=f"OPRODS#{month}", SK=f"{day}#{change.sku}"), actions=actions)
+    if merge_sales is None:
+        _stage_sales(tx, _sales_of(order, effects))
+    else:
+        _merge_sales(merge_sales, _sales_of(order, effects))
     product_repo.stage_stock(tx, effects.stock)
     if effects.payment_event_id:
         tx.save(ProcessedEventItem(PK=f"PAYEVT#{effects.payment_event_id}", SK="PAYEVT", order_id=order.id,
@@ -154,20 +200,128 @@ def place(order: Order, effects: OrderEffects, customer: Customer | None = None,
     (other repositories' writes: the cart's closing, a coupon's use, a subscription). OrderExists if
     the order is there already; a companion's refusal as its domain error; else a Conflict."""
     item = _item(order)
-
-    def stage(tx: TransactWrite) -> None:
-        _stage_placement(tx, item, order, effects, customer, guest_entry)
-        for companion in also:
-            companions.stage(tx, companion)
-
     try:
-        _transact(stage)
+        _transact(lambda tx: _stage_one(tx, Placement(order, effects, customer, guest_entry, also), item))
     except TransactWriteError as error:
         if "order" in failed_conditions(error):
             raise OrderExists("This order exists already.") from error
         raise (companions.refusal(error, list(also)) or product_repo.stock_refusal(error)
                or _changed_meanwhile()) from error
     return dataclasses.replace(order, version=item.version)
+
+
+@dataclass
+class Placement:
+    """A new order and what `place` writes with it."""
+
+    order: Order
+    effects: OrderEffects
+    customer: Customer | None = None
+    guest_entry: Customer | None = None
+    also: Sequence[Companion] = ()
+
+
+_ITEMS_PER_TRANSACTION = 100  # DynamoDB's limit
+
+
+def place_together(placements: Sequence[Placement], threads: int) -> list[DomainError | None]:
+    """New orders that share no item but the sales per sku and day (an import's orders of distinct
+    customers), several to a transaction: placements whose items do not meet are packed up to
+    DynamoDB's 100 items, their sales added up per sku and day; `threads` transactions at once.
+    What need not be atomic with the order (its number's item, its timeline events: idempotent puts)
+    follows the transaction in BatchWriteItems. Fewer, fuller transactions: DynamoDB Local runs them
+    one at a time (bench/imports.py). A transaction cancelled by a condition wrote nothing; its orders
+    are then placed one by one (`place`), so each gets its own answer. Returns, per placement, None
+    (placed) or the domain error that refused it."""
+    groups = _packed(placements)
+    outcomes: list[DomainError | None] = [None] * len(placements)
+
+    def write(group: list[int]) -> None:
+        following: list[TableItem] = []
+        try:
+            _transact(lambda tx: _stage_together(tx, [placements[i] for i in group], following))
+            _put(following)
+        except TransactWriteError:
+            for i in group:
+                p = placements[i]
+                try:
+                    place(p.order, p.effects, customer=p.customer, guest_entry=p.guest_entry, also=p.also)
+                except DomainError as error:
+                    outcomes[i] = error
+
+    with ThreadPoolExecutor(max(1, min(threads, len(groups)))) as pool:
+        list(pool.map(write, groups))
+    return outcomes
+
+
+class _Keys:
+    """Stands in for a transaction to learn the keys of the items a placement writes."""
+
+    def __init__(self) -> None:
+        self.keys: set[tuple[str, str]] = set()
+
+    def save(self, model, *_, **__) -> None:
+        self.keys.add((model.PK, model.SK))
+
+    update = delete = save
+
+
+def _packed(placements: Sequence[Placement]) -> list[list[int]]:
+    """Placements (by index) in groups whose items do not meet (sales apart) and fit one transaction:
+    each into the first group it fits."""
+    groups: list[tuple[list[int], set[tuple[str, str]], set[tuple[str, str]]]] = []
+    for index, placement in enumerate(placements):
+        recorder, sales = _Keys(), _sales_of(placement.order, placement.effects)
+        _stage_one(cast(TransactWrite, recorder), placement, merge_sales={}, following=[])
+        for members, keys, sold in groups:
+            if not keys & recorder.keys and len(keys | recorder.keys) + len(sold | sales.keys()) <= _ITEMS_PER_TRANSACTION:
+                members.append(index)
+                keys.update(recorder.keys)
+                sold.update(sales)
+                break
+        else:
+            groups.append(([index], set(recorder.keys), set(sales.keys())))
+    return [members for members, _, _ in groups]
+
+
+def _stage_one(tx: TransactWrite, p: Placement, item: OrderItem | None = None,
+               merge_sales: dict[tuple[str, str], _SalesDelta] | None = None, following: list[TableItem] | None = None
+               ) -> None:
+    _stage_placement(tx, item or _item(p.order), p.order, p.effects, p.customer, p.guest_entry, merge_sales, following)
+    for companion in p.also:
+        companions.stage(tx, companion)
+
+
+def _stage_together(tx: TransactWrite, group: list[Placement], following: list[TableItem]) -> None:
+    sales: dict[tuple[str, str], _SalesDelta] = {}
+    following.clear()  # a transaction sent again is staged again
+    for placement in group:
+        _stage_one(tx, placement, merge_sales=sales, following=following)
+    _stage_sales(tx, sales)
+
+
+def _following_items(order: Order, events: Iterable[TimelineEvent], customer_events: Iterable[TimelineEvent],
+                     entry_id: str | None) -> list[TableItem]:
+    """What may follow an order's transaction (idempotent puts: the ids are the order's): the item
+    that finds it by number and its timeline events."""
+    items: list[TableItem] = [OrderNumberItem(PK=f"ORDERNO#{order.number}", SK="ORDERNO", order_id=order.id)]
+    items += [event_item(order.id, event) for event in events]
+    if entry_id is not None:
+        items += [customer_repo.event_item(entry_id, event) for event in customer_events]
+    return items
+
+
+def put_following(order: Order, events: Iterable[TimelineEvent], customer_events: Iterable[TimelineEvent]) -> None:
+    """What follows an order committed by `place_together` (its number's item, its timeline events),
+    put again for a step that died before putting it: the same items, under the same ids."""
+    _put(_following_items(order, events, customer_events, order.customer_entry_id))
+
+
+def _put(items: list[TableItem]) -> None:
+    requests = [{"PutRequest": {"Item": item.serialize()}} for item in items]
+    for start in range(0, len(requests), 25):
+        batch_write(requests[start:start + 25])
+
 
 
 _TRIES = 10  # a transaction cancelled by a concurrent one on the same item (a product's stock) is sent again
@@ -190,18 +344,25 @@ def _transact(stage: Callable[[TransactWrite], None]) -> None:
 
 
 def _stage_placement(tx, item: OrderItem, order: Order, effects: OrderEffects, customer: Customer | None,
-                     guest_entry: Customer | None) -> None:
-    """The order (conditioned: a retried placement finds it), its number, the customer side, the effects."""
+                     guest_entry: Customer | None, merge_sales: dict[tuple[str, str], _SalesDelta] | None = None,
+                     following: list[TableItem] | None = None) -> None:
+    """The order (conditioned: a retried placement finds it), its number, the customer side, the effects;
+    the number's item and the timeline events into `following` instead, when given."""
     tx.save(item, condition=OrderItem.PK.does_not_exist(), return_values=ALL_OLD)
-    tx.save(OrderNumberItem(PK=f"ORDERNO#{order.number}", SK="ORDERNO", order_id=order.id),
-            condition=OrderNumberItem.PK.does_not_exist())
+    if following is None:
+        tx.save(OrderNumberItem(PK=f"ORDERNO#{order.number}", SK="ORDERNO", order_id=order.id),
+                condition=OrderNumberItem.PK.does_not_exist())
+    else:
+        entry = customer or guest_entry
+        following += _following_items(order, effects.events, effects.customer_events, entry.id if entry else None)
+        effects = dataclasses.replace(effects, events=[], customer_events=[])
     counted, spent = effects.counted_after
     if guest_entry is not None:  # its search entries follow through the stream: the transaction has no room for them
         card = customer_repo.order_summary_item(guest_entry.id, _summary(order), counted=counted, counted_total=spent)
         customer_repo.stage_create(tx, guest_entry, effects.customer_events, extra_items=[card], index_later=True)
     elif customer is not None:
         customer_repo.stage_order_added(tx, customer, _summary(order), counted, spent, order.is_test, effects.customer_events)
-    _stage_effects(tx, order, effects)
+    _stage_effects(tx, order, effects, merge_sales)
 
 
 def _changed_meanwhile() -> ChangedMeanwhile:

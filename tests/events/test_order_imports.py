@@ -121,3 +121,144 @@ def test_a_step_killed_after_placing_its_orders_places_none_twice(api, admin_tok
     job = _job(api, admin_token, "orders/crash.csv")
     assert (job["status"], job["created"], job["rows_done"]) == ("succeeded", 3, 4)
     assert len(_orders(api, admin_token)) == 3
+
+
+def _many_orders(emails: list[str], count: int) -> tuple[bytes, list[tuple[str, str, str, int, int]]]:
+    """`count` orders (reference, email or '' for a guest, day, mugs, tins) over three days, out of date
+    order, each customer several times; and the file of them."""
+    planned, rows = [], []
+    for n in range(count):
+        email = "" if n % 5 == 0 else emails[n % len(emails)]
+        day, mugs, tins = f"2024-05-0{3 - n % 3}", 1 + n % 3, n % 2
+        planned.append((f"#{5000 + n}", email, day, mugs, tins))
+        total = f"{(mugs + tins) * 10:.2f}"
+        rows.append(f"#{5000 + n},{email},paid,fulfilled,EUR,{total},0,{total},0,Standard,{day} 12:00:00 +0000,{mugs},"
+                    f"Enamel mug,10.00,MUG-01,Guest {n},FR,,manual")
+        if tins:
+            rows.append(f"#{5000 + n},,,,,,,,,,,{tins},Tea tin,10.00,TEA-9,,,,")
+    return _shopify(*rows), planned
+
+
+def test_many_orders_sharing_transactions_count_exactly_once_on_cards_and_in_sales(api, admin_token, imports, catalogue,
+                                                                                 new_customer, monkeypatch):
+    from chalicelib.store import orders as order_store
+
+    # Given six customers, and an export of 60 orders: each customer's orders on several days, out of
+    # date order, one in five a guest's, every order buying mugs (and every other one tins)
+    people = [new_customer(email=f"buyer{n}@example.com") for n in range(6)]
+    body, planned = _many_orders([p["email"] for p in people], 60)
+    transactions = []
+    real_transact = order_store._transact
+    monkeypatch.setattr(order_store, "_transact", lambda stage: (transactions.append(stage), real_transact(stage))[1])
+    # When the merchant drops it
+    drop("orders/many.csv", body)
+    run_jobs()
+    job = _job(api, admin_token, "orders/many.csv")
+    assert (job["status"], job["created"], job["rejected"]) == ("succeeded", 60, 0)
+    # Then the orders went in several to a transaction
+    assert len(transactions) <= 60 / 4
+    # And each customer's card counts each of their orders once, its money and its latest date
+    for person in people:
+        theirs = [p for p in planned if p[1] == person["email"]]
+        card = api.get(f"/admin/customers/{person['id']}", token=admin_token).json
+        assert (card["stats"]["order_count"], card["stats"]["total_spent"]) == \
+            (len(theirs), sum((mugs + tins) * 1000 for _, _, _, mugs, tins in theirs))
+        assert card["stats"]["last_order_at"][:10] == max(day for _, _, day, _, _ in theirs)
+    # And each day's product sales add up every order's lines once
+    sold = api.get("/admin/ordered-products?from=2024-05-01&to=2024-05-03", token=admin_token).json["items"]
+    units = {p["sku"]: (p["quantity_sold"], p["revenue"], len(p["order_ids"])) for p in sold}
+    mugs, tins = sum(p[3] for p in planned), sum(p[4] for p in planned)
+    assert units == {"MUG-01": (mugs, mugs * 1000, 60), "TEA-9": (tins, tins * 1000, 30)}
+
+
+def test_a_reference_taken_meanwhile_is_skipped_and_its_transactions_other_orders_placed(api, admin_token, imports,
+                                                                                        catalogue, monkeypatch):
+    from chalicelib.store import order_refs
+
+    # Given orders imported by an earlier file
+    drop("orders/first.csv", EXPORT)
+    run_jobs()
+    # When another file brings one of them again with new ones, and its step does not see the earlier
+    # import (another job wrote the reference between the step's read and its write)
+    body, _ = _many_orders(["ann@example.com"], 8)
+    monkeypatch.setattr(order_refs, "find", lambda refs: {})
+    drop("orders/second.csv", body + EXPORT.split(b"\n", 1)[1])
+    run_jobs()
+    # Then the order met again is skipped (its rows), the new ones are placed, none twice
+    job = _job(api, admin_token, "orders/second.csv")
+    assert (job["status"], job["created"], job["skipped"], job["rejected"]) == ("succeeded", 8, 4, 0)
+    references = [o["attribution"]["reference"] for o in _orders(api, admin_token)]
+    assert sorted(references) == sorted({*references}) and len(references) == 3 + 8
+
+
+def test_a_card_changed_by_a_live_order_meanwhile_is_read_again(api, admin_token, imports, catalogue, new_customer,
+                                                               monkeypatch, place):
+    from chalicelib.store import orders as order_store
+
+    # Given a customer with orders in the export
+    ann = new_customer(email="ann@example.com")
+    body, planned = _many_orders(["ann@example.com"], 10)
+    # When she places an order in the shop between the import's reading of her card and its write
+    real_place_together = order_store.place_together
+
+    def live_order_first(placements, threads):
+        if not getattr(live_order_first, "done", False):
+            live_order_first.done = True
+            place(customer_id=ann["id"])
+        return real_place_together(placements, threads)
+
+    monkeypatch.setattr(order_store, "place_together", live_order_first)
+    drop("orders/ann.csv", body)
+    run_jobs()
+    # Then every imported order and the live one are on her card, each once
+    job = _job(api, admin_token, "orders/ann.csv")
+    assert (job["status"], job["created"]) == ("succeeded", 10)
+    theirs = [p for p in planned if p[1]]
+    live = [o for o in _orders(api, admin_token) if not o["imported"]]
+    card = api.get(f"/admin/customers/{ann['id']}", token=admin_token).json["stats"]
+    assert card["order_count"] == len(theirs) + 1
+    assert card["total_spent"] == sum((m + t) * 1000 for *_, m, t in theirs) + live[0]["total"]
+
+
+def test_a_step_killed_between_its_orders_and_what_follows_them_puts_that_once(api, admin_token, imports, catalogue,
+                                                                                 new_customer, monkeypatch, clock):
+    from chalicelib.store import orders as order_store
+    from tests.support.schedules import run_schedule
+
+    # Given a customer, and an export whose step dies right after its orders' transaction, before
+    # their numbers' items and timeline events (put afterwards) are written
+    ann = new_customer(email="ann@example.com")
+    drop("orders/crash-after.csv", EXPORT)
+    real_put = order_store._put
+
+    class Died(BaseException):
+        pass
+
+    def dying(items):
+        if not getattr(dying, "done", False):
+            dying.done = True
+            raise Died()
+        return real_put(items)
+
+    monkeypatch.setattr(order_store, "_put", dying)
+    [message] = pending_messages()
+    with contextlib.suppress(Died):
+        run_job_message(message["Body"])
+    # When the job is resumed
+    clock.advance(minutes=20)
+    run_schedule("resume_stalled_jobs")
+    run_jobs()
+    # Then each order is there once, found by its number, with one "imported" event on its timeline
+    job = _job(api, admin_token, "orders/crash-after.csv")
+    assert (job["status"], job["created"]) == ("succeeded", 3)
+    orders = _orders(api, admin_token)
+    assert len(orders) == 3
+    for order in orders:
+        assert [o["id"] for o in api.get(f"/admin/orders?q={order['number']}", token=admin_token).json["items"]] == \
+            [order["id"]]
+        timeline = api.get(f"/admin/orders/{order['id']}/timeline", token=admin_token).json["items"]
+        assert [e["type"] for e in timeline].count("order_imported") == 1
+    # And Ann's timeline shows each of her two orders once
+    events = api.get(f"/admin/customers/{ann['id']}/timeline", token=admin_token).json["items"]
+    placed = sorted(e["data"]["order_id"] for e in events if e["type"] == "order_placed")
+    assert placed == sorted(o["id"] for o in orders if o["customer_id"] == ann["id"]) and len(placed) == 2
