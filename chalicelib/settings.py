@@ -25,6 +25,7 @@ class Settings:
     table_stream_arn: str = "arn:aws:dynamodb:us-east-1:123456789012:table/shop/stream/1970-01-01T00:00:00.000"
     mail_sender: str = "shop@example.com"
     storefront_url: str = "http://127.0.0.1:8000/store"  # links in emails point here
+    api_url: str = "http://127.0.0.1:8000"  # the API's own address: staff links in emails (report files)
     # Staff tokens: Cognito in AWS (JWKS), a shared dev secret locally.
     cognito_jwks_url: str = ""
     cognito_issuer: str = ""

@@ -12,7 +12,7 @@ import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import Aws, CfnOutput, CfnResource, Duration, RemovalPolicy, SecretValue, Stack
+from aws_cdk import Aws, CfnOutput, CfnResource, Duration, Fn, RemovalPolicy, SecretValue, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -314,7 +314,7 @@ class ShopStack(Stack):
             "schedule": [],  # the table only (e.g. cancel_unpaid_orders: Query on GSI3, GetItem, transactions)
             "watchdog": [queue_jobs],  # resume_stalled_jobs: the stalled jobs (a Query) get a message
             # generate_report_files: puts the files (If-None-Match), reads a file's size when it was there
-            # already, and signs the week-long links of scheduled reports.
+            # already (its emails link to the API, which signs a 5-minute link when one is opened).
             "reports": [iam.PolicyStatement(sid="WriteReportFiles", actions=["s3:PutObject", "s3:GetObject"],
                                             resources=[report_files])],
             # import_files_arrived (S3 notifications) and run_jobs (the jobs' steps)
@@ -374,6 +374,9 @@ class ShopStack(Stack):
             "STAFF_EMAIL_DOMAINS": self.node.try_get_context(STAFF_EMAIL_DOMAINS_CONTEXT) or "",
         }.items():
             self.chalice.add_environment_variable(key, value, "APIHandler")
+        # A scheduled report's email links to the API (which answers with a fresh 5-minute file link): its address.
+        self.chalice.add_environment_variable(
+            "API_URL", Fn.sub("https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api"), "GenerateReportFiles")
         # In the OpenAPI body rather than as AWS::ApiGateway::GatewayResponse resources: SAM redeploys the
         # stage whenever the body changes, so a new or changed response is live after one deploy.
         self.chalice.get_resource("RestAPI").add_property_override(

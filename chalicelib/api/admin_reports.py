@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import ANY_STAFF, LIST_QUERY, page_of, route, staff
+from chalicelib.api.routing import ANY_STAFF, LIST_QUERY, PUBLIC, page_of, route, staff
 from chalicelib.domain.tokens import Principal
 
 if TYPE_CHECKING:
@@ -110,3 +110,11 @@ def list_report_files(principal: Principal, query: FilesQuery):
     from chalicelib.services import report_files
 
     return report_files.list_files(query)
+
+
+@route(bp, "/reports/links/{link_id}", "GET", access=PUBLIC, status=302, statuses=(410,),
+       summary="A report file's link from a staff email (valid 7 days): answers with a 5-minute download link")
+def open_report_link(link_id: str):
+    from chalicelib.services import report_files
+
+    return report_files.open_link(link_id)

@@ -85,6 +85,8 @@ def _operation(spec: RouteSpec, defs: dict) -> dict:
         op["requestBody"] = {"required": True, "content": {"application/json": {
             "schema": _schema_ref(resolve(body), defs, "validation")}}}
     ok: dict[str, Any] = {"description": "OK"}
+    if spec.status == 302:
+        ok = {"description": "Found: the resource is at `Location`", "headers": {"Location": {"schema": {"type": "string"}}}}
     schema = _response_schema(spec.response, defs)
     if schema is not None:
         ok["content"] = {"application/json": {"schema": schema}}

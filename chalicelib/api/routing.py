@@ -28,6 +28,7 @@ from chalice.app import Request
 
 from chalicelib.domain import errors
 from chalicelib.domain.pages import Page
+from chalicelib.domain.records import Redirect
 from chalicelib.domain.tokens import STAFF_ROLES, Principal, verify_customer_token, verify_staff_token
 from chalicelib.logs import logger
 from chalicelib.settings import get_settings
@@ -324,6 +325,8 @@ def route(bp: Blueprint, path: str, method: str, *, access: Access, summary: str
                 return _failure(error, request)
             if result is None:
                 return Response(body="", status_code=204)
+            if isinstance(result, Redirect):
+                return Response(body="", status_code=302, headers={"Location": result.location})
             answer = json_response(_answer(result, response), status)
             if claim:
                 claim.complete(status, answer.body)

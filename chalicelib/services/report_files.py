@@ -7,6 +7,7 @@ writes the day that ended (`<day>/sales.csv`, `products.csv`, `customers.csv`, `
 the saved reports whose schedule is due (once per range: their `last_covered` moves with the emails
 queued, in one transaction). Each object is put with `If-None-Match: *`, so a second run, or a run
 racing another, writes each file once."""
+import secrets
 from datetime import date, timedelta
 
 from botocore.exceptions import ClientError
@@ -14,8 +15,10 @@ from botocore.exceptions import ClientError
 from chalicelib.aws_clients import client
 from chalicelib.domain import clock
 from chalicelib.domain.clock import iso, utc_now
+from chalicelib.domain.errors import Gone, NotFound
 from chalicelib.domain.mail import MailStatus
 from chalicelib.domain.pages import Page
+from chalicelib.domain.records import Redirect
 from chalicelib.domain.report_files import report_csv, sales_chart_svg
 from chalicelib.domain.reports import due_range
 from chalicelib.domain.reports_inputs import SavedReportDraft
@@ -89,6 +92,26 @@ def _link(key: str, seconds: int) -> str:
                                                ExpiresIn=seconds)
 
 
+def _lasting_link(key: str, days: int) -> str:
+    """A link for an email that works `days` days: to this API, which answers each opening with a
+    fresh short-lived link to the file (a presigned URL lasts no longer than the credentials that
+    signed it: a Lambda role's, hours). Its id is random and unguessable (192 bits)."""
+    link_id = secrets.token_urlsafe(24)
+    file_repo.add_link(link_id, key, int((clock.now() + timedelta(days=days)).timestamp()))
+    return f"{get_settings().api_url}/admin/reports/links/{link_id}"
+
+
+def open_link(link_id: str) -> Redirect:
+    """The file a mailed link names, as a short-lived link; 404 if there is no such link, 410 once expired."""
+    found = file_repo.link(link_id)
+    if found is None:
+        raise NotFound("No such link.")
+    key, expires_at = found
+    if expires_at < clock.now().timestamp():
+        raise Gone("This link has expired: staff find the file under Reports > Files.")
+    return Redirect(_link(key, get_settings().download_link_seconds))
+
+
 def _mail_if_due(saved: SavedReport, today: date, yesterday: date) -> int:
     """A scheduled saved report whose range is due: its CSV, and one email per recipient with a link
     (valid `report_link_days`). 1 if mailed now."""
@@ -101,7 +124,7 @@ def _mail_if_due(saved: SavedReport, today: date, yesterday: date) -> int:
     _store(yesterday, file_name, saved.report, report_csv(answer), CSV, saved_report_id=saved.id)
     days = get_settings().report_link_days
     context = {"name": saved.name, "report": saved.report, "from": covered[0].isoformat(), "to": covered[1].isoformat(),
-               "schedule": saved.schedule, "link": _link(_key(yesterday, file_name), days * 86400), "link_days": days}
+               "schedule": saved.schedule, "link": _lasting_link(_key(yesterday, file_name), days), "link_days": days}
     staff = saved_reports.staff_domains()  # checked when saved; again here, should the domains have changed since
     mails = [StaffMail(to=recipient, template=REPORT_READY, context=context, at=utc_now())
              for recipient in saved.recipients if recipient_problem(recipient, staff) is None]

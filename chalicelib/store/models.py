@@ -612,6 +612,14 @@ class ReportDayDoneItem(TableItem, discriminator="report_day_done"):
     at = UnicodeAttribute()
 
 
+class ReportLinkItem(TableItem, discriminator="report_link"):
+    """`RLINK#<random id>`: a report file's link in a staff email, to this API (a presigned URL lasts no
+    longer than the role credentials that signed it); gone with its TTL."""
+
+    key = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+
 class StaffMailItem(TableItem, discriminator="staff_mail"):
     """`STAFFMAIL` / `<ulid>`: an email to staff (a scheduled report's link): an outbox and a log in one
     item, queued with the change that causes it and sent by the stream handler."""

@@ -1,11 +1,12 @@
 """The index of the nightly report files: `RFILES` / `<day>#<name>` (one item per file, written with it,
 so listing a date range is one Query, never an S3 listing) and `RFILESDONE#<day>` (the day's files are
-all written: a later run of the job does not redo them)."""
+all written: a later run of the job does not redo them); `RLINK#<id>` (a file's link in a staff email:
+the file's key and when the link expires)."""
 from pynamodb.exceptions import PutError
 
 from chalicelib.domain.pages import Page
 from chalicelib.domain.saved_reports import ReportFile
-from chalicelib.store.models import ReportDayDoneItem, ReportFileItem, condition_failed
+from chalicelib.store.models import ReportDayDoneItem, ReportFileItem, ReportLinkItem, condition_failed
 from chalicelib.store.pagination import decode_token, encode_token
 
 _PK = "RFILES"
@@ -44,3 +45,16 @@ def day_done(day: str) -> bool:
 
 def mark_day_done(day: str, at: str) -> None:
     ReportDayDoneItem(PK=f"RFILESDONE#{day}", SK="RFILESDONE", at=at).save()
+
+
+def add_link(link_id: str, key: str, expires_at: int) -> None:
+    ReportLinkItem(PK=f"RLINK#{link_id}", SK="RLINK", key=key, expires_at=expires_at).save()
+
+
+def link(link_id: str) -> tuple[str, int] | None:
+    """(the file's key, when the link expires) of a link, or None (never made, or gone with its TTL)."""
+    try:
+        item = ReportLinkItem.get(f"RLINK#{link_id}", "RLINK")
+    except ReportLinkItem.DoesNotExist:
+        return None
+    return item.key, int(item.expires_at)

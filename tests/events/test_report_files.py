@@ -158,8 +158,12 @@ def test_a_scheduled_saved_report_is_mailed_once_with_a_week_long_link(api, plac
                                      ('Report "Weekly sales": 2026-10-26 to 2026-11-01', "boss@example.com")]
     subject, text = next((s, t) for s, t in map(subject_and_text, sent_mail()) if "Daily products" in s)
     assert subject == 'Report "Daily products": 2026-11-01 to 2026-11-01'
-    [link] = re.findall(r"https://\S+", text)
-    assert f"/{DAY}/saved-{daily['id']}.csv?" in link and abs(link_seconds(link) - 7 * 86400) <= 5 and "7 days" in text
+    # (a link to the API, which lasts a week: a presigned URL dies with the Lambda role's credentials)
+    [link] = re.findall(rf"{re.escape(get_settings().api_url)}/admin/reports/links/\S+", text)
+    assert "7 days" in text
+    opened = api.get(urlparse(link).path)
+    download = opened.headers["Location"]
+    assert opened.status == 302 and f"/{DAY}/saved-{daily['id']}.csv?" in download and abs(link_seconds(download) - 300) <= 5
     assert [(r["sku"], r["units_sold"]) for r in csv_rows(f"{DAY}/saved-{daily['id']}.csv")] == [("TEA-01", "4"), ("total", "4")]
     assert api.get(f"/admin/reports/saved/{daily['id']}", token=staff_token()).json["last_covered"] == DAY
     # When the schedule fires again the same night
@@ -167,3 +171,30 @@ def test_a_scheduled_saved_report_is_mailed_once_with_a_week_long_link(api, plac
     stream.deliver()
     # Then nobody gets a second email
     assert len(report_mail()) == 3
+
+
+def test_a_mailed_link_opens_the_file_for_a_week_and_no_other_link_opens_anything(api, place, stream, clock):
+    # Given a daily saved report mailed tonight
+    daily = api.post("/admin/reports/saved", {"name": "Daily sales", "report": "sales", "range": "yesterday",
+                                              "schedule": "daily", "recipients": ["boss@example.com"]},
+                     token=staff_token()).json
+    run_schedule("generate_report_files")
+    stream.deliver()
+    [link] = [re.findall(r"http\S+/admin/reports/links/\S+", t)[0] for s, t in map(subject_and_text, sent_mail())
+              if "Daily sales" in s]
+    path = urlparse(link).path
+    # When the recipient opens it six days later (no staff token: the link is the key)
+    clock.advance(days=6, hours=23)
+    opened = api.get(path)
+    # Then they get a fresh five-minute link to the file
+    assert opened.status == 302 and f"/saved-{daily['id']}.csv?" in opened.headers["Location"]
+    assert abs(link_seconds(opened.headers["Location"]) - 300) <= 5
+    # But a link changed by a letter opens nothing
+    link_id = path.rsplit("/", 1)[1]
+    changed = ("A" if link_id[0] != "A" else "B") + link_id[1:]
+    assert api.get(f"/admin/reports/links/{changed}").status == 404
+    assert api.get(f"/admin/reports/links/{staff_token()}").status == 404  # a staff token is no link
+    # And after a week the link has expired, saying where the file is
+    clock.advance(hours=2)
+    expired = api.get(path)
+    assert expired.status == 410 and "Reports > Files" in expired.json["error"]["message"]

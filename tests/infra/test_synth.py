@@ -418,8 +418,11 @@ def test_synth_reports_bucket_is_written_by_the_report_job_and_read_by_the_api(d
     on_reports = {function: {g for g in grants(dev, role_of(dev, function)) if name in g[1]}
                   for function in functions(dev)}
 
-    # Then the report job writes the files (and signs week-long links), the API signs 5-minute links, nobody else
+    # Then the report job writes the files, the API signs 5-minute links, nobody else
     assert on_reports.pop("GenerateReportFiles") == {("s3:PutObject", files), ("s3:GetObject", files)}
+    # And the report job's emails link to the API (which signs them when opened), at its address
+    report_job = functions(dev)["GenerateReportFiles"]["Properties"]["Environment"]["Variables"]
+    assert report_job["API_URL"] == {"Fn::Sub": "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api"}
     assert on_reports.pop("APIHandler") == {("s3:GetObject", files)}
     assert all(not found for found in on_reports.values()), on_reports
     # And every function knows the bucket
