@@ -9,7 +9,9 @@ Items (see docs/architecture.md for the whole table):
 - the unprocessed-orders badge: counter `COUNTER#unprocessed_orders`;
 - payment events applied: `PAYEVT#<provider event id>/PAYEVT` (TTL).
 An order change writes all of its effects (customer card and stats, sales, badge, events, queued
-emails, the stock of its products) in ONE transaction conditioned on the order's version.
+emails, the stock of its products) in ONE transaction conditioned on the order's version. An import's
+new orders (`place_together`) share transactions; their number items and timeline events follow them
+in BatchWriteItems (idempotent puts).
 """
 import dataclasses
 import random
@@ -321,7 +323,6 @@ def _put(items: list[TableItem]) -> None:
     requests = [{"PutRequest": {"Item": item.serialize()}} for item in items]
     for start in range(0, len(requests), 25):
         batch_write(requests[start:start + 25])
-
 
 
 _TRIES = 10  # a transaction cancelled by a concurrent one on the same item (a product's stock) is sent again
