@@ -149,13 +149,19 @@ class StreamPoller(Worker):
 
     def step(self) -> None:
         """One read of every open shard; a pause only when there was nothing to deliver."""
+        from chalicelib.store import changes  # the app's settings are in place by now
+
         self._discover_shards()
         delivered = False
         for shard_id, iterator in list(self.iterators.items()):
             reply = self.streams.get_records(ShardIterator=iterator, Limit=self.config.batch_size)
-            if reply["Records"] and not self._deliver(shard_id, reply["Records"]):
+            records = reply["Records"]
+            kept = [record for record in records if changes.watched(record)]  # infra's event-source filter
+            if kept and not self._deliver(shard_id, kept):
                 return  # stopping: the undelivered records stay after the checkpoint for the next run
-            delivered = delivered or bool(reply["Records"])
+            if records:  # the records filtered out are passed, as Lambda passes them
+                self.checkpoints.save(self.arn, shard_id, records[-1]["dynamodb"]["SequenceNumber"])
+            delivered = delivered or bool(records)
             if reply.get("NextShardIterator"):
                 self.iterators[shard_id] = reply["NextShardIterator"]
             else:  # a closed shard, read to its end: its children may start

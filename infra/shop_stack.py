@@ -32,6 +32,7 @@ from chalicelib.api.routing import UNKNOWN_ROUTE
 from chalicelib.domain.invoices import document_key
 from chalicelib.domain.tokens import STAFF_ROLES
 from chalicelib.events.handlers import IMPORTS_QUEUE, JOBS_QUEUE, JOBS_WATCHDOG_SCHEDULE, REPORT_FILES_SCHEDULE
+from chalicelib.store.changes import stream_filters
 from chalicelib.store.table import TTL_ATTRIBUTE, table_definition
 
 
@@ -194,6 +195,8 @@ class ShopStack(Stack):
                 "FunctionResponseTypes": ["ReportBatchItemFailures"],
                 "MaximumRetryAttempts": STREAM_MAX_RETRIES,
                 "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": self.stream_dlq.queue_arn}},
+                # derived items' records (search entries, report items...) never reach the function
+                "FilterCriteria": {"Filters": stream_filters()},
             })
         own_roles = {REPORT_FILES_SCHEDULE: "reports", JOBS_WATCHDOG_SCHEDULE: "watchdog"}
         for handler in [s for s in app.event_sources if isinstance(s, ScheduledEventConfig)]:

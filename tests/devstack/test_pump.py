@@ -51,7 +51,7 @@ def test_stream_records_are_retried_from_the_first_failure_and_resumed_after_a_r
     create_table(dynamodb, "tiny-table")
     stream_arn = dynamodb.describe_table(TableName="tiny-table")["Table"]["LatestStreamArn"]
     for key in ("a", "b", "c"):
-        dynamodb.put_item(TableName="tiny-table", Item={"PK": {"S": key}, "SK": {"S": "x"}})
+        dynamodb.put_item(TableName="tiny-table", Item={"PK": {"S": key}, "SK": {"S": "x"}, "type": {"S": "note"}})
 
     app = Chalice(app_name="tiny")
     deliveries, failed_once = [], set()
@@ -70,7 +70,7 @@ def test_stream_records_are_retried_from_the_first_failure_and_resumed_after_a_r
     StreamPoller(app, app.event_sources[0], streams, Checkpoints(checkpoints), threading.Event(), interval=0).step()
     assert deliveries == [["a", "b", "c"], ["b", "c"]]
 
-    dynamodb.put_item(TableName="tiny-table", Item={"PK": {"S": "d"}, "SK": {"S": "x"}})
+    dynamodb.put_item(TableName="tiny-table", Item={"PK": {"S": "d"}, "SK": {"S": "x"}, "type": {"S": "note"}})
     restarted = StreamPoller(app, app.event_sources[0], streams, Checkpoints(checkpoints), threading.Event(),
                              interval=0)
     restarted.step()
@@ -78,6 +78,31 @@ def test_stream_records_are_retried_from_the_first_failure_and_resumed_after_a_r
     assert deliveries[2:] == [["d"]]
     assert json.loads(checkpoints.read_text())[stream_arn]
 
+
+def test_derived_items_records_are_passed_over_as_the_event_source_filter_does(mocked, tmp_path):
+    from chalicelib.store.table import create_table
+
+    # Given a note, a search entry and a report item written, then the note removed
+    dynamodb, streams = boto3.client("dynamodb"), boto3.client("dynamodbstreams")
+    create_table(dynamodb, "tiny-table")
+    stream_arn = dynamodb.describe_table(TableName="tiny-table")["Table"]["LatestStreamArn"]
+    for key, kind in (("note", "note"), ("search", "search_entry"), ("sales", "report_sales")):
+        dynamodb.put_item(TableName="tiny-table", Item={"PK": {"S": key}, "SK": {"S": "x"}, "type": {"S": kind}})
+    dynamodb.delete_item(TableName="tiny-table", Key={"PK": {"S": "note"}, "SK": {"S": "x"}})
+    dynamodb.delete_item(TableName="tiny-table", Key={"PK": {"S": "search"}, "SK": {"S": "x"}})
+    app = Chalice(app_name="tiny")
+    deliveries = []
+
+    @app.on_dynamodb_record(stream_arn=stream_arn, batch_size=10, starting_position="TRIM_HORIZON")
+    def changed(event):
+        deliveries.append([(r["eventName"], r["dynamodb"]["Keys"]["PK"]["S"]) for r in event.to_dict()["Records"]])
+
+    # When the pump reads the stream, and again after a restart
+    checkpoints = tmp_path / "checkpoints.json"
+    StreamPoller(app, app.event_sources[0], streams, Checkpoints(checkpoints), threading.Event(), interval=0).step()
+    StreamPoller(app, app.event_sources[0], streams, Checkpoints(checkpoints), threading.Event(), interval=0).step()
+    # Then the handler saw the note's records only, once: the derived items' were passed over
+    assert deliveries == [[("INSERT", "note"), ("REMOVE", "note")]]
 
 def test_a_handler_that_raises_fails_the_whole_batch(mocked):
     sqs = boto3.client("sqs")
@@ -102,7 +127,7 @@ def test_a_stream_record_that_keeps_failing_is_skipped_after_the_last_attempt(mo
     create_table(dynamodb, "tiny-table")
     stream_arn = dynamodb.describe_table(TableName="tiny-table")["Table"]["LatestStreamArn"]
     for key in ("a", "b"):
-        dynamodb.put_item(TableName="tiny-table", Item={"PK": {"S": key}, "SK": {"S": "x"}})
+        dynamodb.put_item(TableName="tiny-table", Item={"PK": {"S": key}, "SK": {"S": "x"}, "type": {"S": "note"}})
     app = Chalice(app_name="tiny")
     deliveries = []
 
@@ -114,7 +139,7 @@ def test_a_stream_record_that_keeps_failing_is_skipped_after_the_last_attempt(mo
     poller = StreamPoller(app, app.event_sources[0], streams, Checkpoints(tmp_path / "c.json"), threading.Event(),
                           interval=0, max_attempts=2)
     poller.step()
-    dynamodb.put_item(TableName="tiny-table", Item={"PK": {"S": "c"}, "SK": {"S": "x"}})
+    dynamodb.put_item(TableName="tiny-table", Item={"PK": {"S": "c"}, "SK": {"S": "x"}, "type": {"S": "note"}})
     poller.step()
     assert deliveries[:2] == [["a", "b"], ["a", "b"]]  # a raising handler fails the whole batch
     assert deliveries[2] == ["c"]  # the shard goes on

@@ -270,6 +270,10 @@ def test_synth_stream_mapping_bounds_retries_and_keeps_failures(dev):
     assert 0 <= event["MaximumRetryAttempts"] <= 10
     destination = event["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"]
     assert dev["Resources"][destination[0]]["Type"] == "AWS::SQS::Queue"
+    # And the derived items' records are filtered out before the function (tests/unit/test_stream_filter.py)
+    from chalicelib.store.changes import stream_filters
+
+    assert event["FilterCriteria"] == {"Filters": stream_filters()}
 
 
 def test_synth_imports_queue_dead_letters_and_accepts_only_the_bucket(dev):
