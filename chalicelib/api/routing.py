@@ -274,7 +274,7 @@ class _Claim:
 
     def replay(self) -> Response | None:
         """The first request's answer to send again; None: this request is the first, and runs."""
-        from chalicelib.store import idempotency
+        from chalicelib.services import idempotency
 
         stored = idempotency.claim(self.scope, self.key)
         if stored is None:
@@ -282,12 +282,12 @@ class _Claim:
         return Response(body=stored.body, status_code=stored.status, headers={"Content-Type": "application/json"})
 
     def complete(self, status: int, body: str) -> None:
-        from chalicelib.store import idempotency
+        from chalicelib.services import idempotency
 
         idempotency.complete(self.scope, self.key, status, body)
 
     def release(self) -> None:
-        from chalicelib.store import idempotency
+        from chalicelib.services import idempotency
 
         idempotency.release(self.scope, self.key)
 

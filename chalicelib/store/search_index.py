@@ -277,6 +277,7 @@ def _scan(segment: int, total_segments: int, start: dict | None, limit: int) -> 
                "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
     if start:
         request["ExclusiveStartKey"] = start
+    # Background job only (search_reindex, on the jobs queue): no route or request handler reaches it.
     return client("dynamodb").scan(**request)
 
 
