@@ -159,7 +159,7 @@ class StreamPoller(Worker):
             kept = [record for record in records if changes.watched(record)]  # infra's event-source filter
             if kept and not self._deliver(shard_id, kept):
                 return  # stopping: the undelivered records stay after the checkpoint for the next run
-            if records:  # the records filtered out are passed, as Lambda passes them
+            if records and (not kept or kept[-1] is not records[-1]):  # filtered out: passed, as Lambda passes them
                 self.checkpoints.save(self.arn, shard_id, records[-1]["dynamodb"]["SequenceNumber"])
             delivered = delivered or bool(records)
             if reply.get("NextShardIterator"):

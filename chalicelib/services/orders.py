@@ -170,8 +170,7 @@ def place_order(new: NewOrder, actor: str, also: Sequence[Companion] = (), setti
 def _placed(order: Order, customer: Customer | None, event: TimelineEvent, actor: str,
             also: Sequence[Companion]) -> Order:
     """Write a new order: for a registered customer on their card; for a guest, with their own entry."""
-    placement = _placement(order, customer, event, actor, also)
-    return repo.place(order, placement.effects, customer=customer, guest_entry=placement.guest_entry, also=also)
+    return repo.place(_placement(order, customer, event, actor, also))
 
 
 def _placement(order: Order, customer: Customer | None, event: TimelineEvent, actor: str,
@@ -200,8 +199,8 @@ def _customer_event(actor: str, order: Order) -> TimelineEvent:
 def complete_imported(order_ids: Sequence[str], actor: str) -> None:
     """What follows imported orders' transactions (their number's item, their timeline events), put
     again for orders a step committed before it died: the same items, under the same ids."""
-    for order in repo.get_many(order_ids):
-        repo.put_following(order, [domain.imported_event(actor, order)], [_customer_event(actor, order)])
+    repo.put_following([(order, [domain.imported_event(actor, order)], [_customer_event(actor, order)])
+                        for order in repo.get_many(order_ids)])
 
 
 def place_imported(order: Order, customer: Customer | None, also: Sequence[Companion], actor: str) -> Order:

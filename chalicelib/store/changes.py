@@ -28,14 +28,13 @@ UNWATCHED = (SearchEntryItem, TagItem, SalesDayItem, ProductDayItem, PaymentDayI
              CustomerActivityItem, AggregateGuardItem)
 
 
-def _unwatched_types() -> list[str]:
-    return sorted(str(model.item_type.get_discriminator(model)) for model in UNWATCHED)
+_UNWATCHED_TYPES = sorted(str(model.item_type.get_discriminator(model)) for model in UNWATCHED)
 
 
 def stream_filters() -> list[dict]:
     """Lambda event filter patterns (any may match) passing every record but those of UNWATCHED items:
     an item written or changed by its new image, an item removed by its old one."""
-    kept = {"S": [{"anything-but": _unwatched_types()}]}
+    kept = {"S": [{"anything-but": _UNWATCHED_TYPES}]}
     return [{"Pattern": json.dumps({"dynamodb": {"NewImage": {"type": kept}}})},
             {"Pattern": json.dumps({"eventName": ["REMOVE"], "dynamodb": {"OldImage": {"type": kept}}})}]
 
@@ -44,7 +43,7 @@ def watched(record: dict) -> bool:
     """Whether `stream_filters` let a stream record through (the same rule, for the local stack)."""
     image = record["dynamodb"].get("OldImage" if record["eventName"] == "REMOVE" else "NewImage") or {}
     item_type = image.get("type", {}).get("S")
-    return item_type is not None and item_type not in _unwatched_types()
+    return item_type is not None and item_type not in _UNWATCHED_TYPES
 
 
 def queued_mail(event_name: str, new_image: dict | None) -> tuple[str, str] | None:

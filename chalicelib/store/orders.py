@@ -195,23 +195,6 @@ def _in_days(iso: str, days: int) -> int:
     return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()) + days * 86400
 
 
-def place(order: Order, effects: OrderEffects, customer: Customer | None = None,
-          guest_entry: Customer | None = None, also: Sequence[Companion] = ()) -> Order:
-    """A new order, its number, and everything it changes, in ONE transaction: for a registered
-    customer the history card and stats; for a guest, the guest's own customer entry; and `also`
-    (other repositories' writes: the cart's closing, a coupon's use, a subscription). OrderExists if
-    the order is there already; a companion's refusal as its domain error; else a Conflict."""
-    item = _item(order)
-    try:
-        _transact(lambda tx: _stage_one(tx, Placement(order, effects, customer, guest_entry, also), item))
-    except TransactWriteError as error:
-        if "order" in failed_conditions(error):
-            raise OrderExists("This order exists already.") from error
-        raise (companions.refusal(error, list(also)) or product_repo.stock_refusal(error)
-               or _changed_meanwhile()) from error
-    return dataclasses.replace(order, version=item.version)
-
-
 @dataclass
 class Placement:
     """A new order and what `place` writes with it."""
@@ -221,6 +204,22 @@ class Placement:
     customer: Customer | None = None
     guest_entry: Customer | None = None
     also: Sequence[Companion] = ()
+
+
+def place(placement: Placement) -> Order:
+    """A new order, its number, and everything it changes, in ONE transaction: for a registered
+    customer the history card and stats; for a guest, the guest's own customer entry; and `also`
+    (other repositories' writes: the cart's closing, a coupon's use, a subscription). OrderExists if
+    the order is there already; a companion's refusal as its domain error; else a Conflict."""
+    item = _item(placement.order)
+    try:
+        _transact(lambda tx: _stage_one(tx, placement, item))
+    except TransactWriteError as error:
+        if "order" in failed_conditions(error):
+            raise OrderExists("This order exists already.") from error
+        raise (companions.refusal(error, list(placement.also)) or product_repo.stock_refusal(error)
+               or _changed_meanwhile()) from error
+    return dataclasses.replace(placement.order, version=item.version)
 
 
 _ITEMS_PER_TRANSACTION = 100  # DynamoDB's limit
@@ -245,9 +244,8 @@ def place_together(placements: Sequence[Placement], threads: int) -> list[Domain
             _put(following)
         except TransactWriteError:
             for i in group:
-                p = placements[i]
                 try:
-                    place(p.order, p.effects, customer=p.customer, guest_entry=p.guest_entry, also=p.also)
+                    place(placements[i])
                 except DomainError as error:
                     outcomes[i] = error
 
@@ -313,10 +311,12 @@ def _following_items(order: Order, events: Iterable[TimelineEvent], customer_eve
     return items
 
 
-def put_following(order: Order, events: Iterable[TimelineEvent], customer_events: Iterable[TimelineEvent]) -> None:
-    """What follows an order committed by `place_together` (its number's item, its timeline events),
-    put again for a step that died before putting it: the same items, under the same ids."""
-    _put(_following_items(order, events, customer_events, order.customer_entry_id))
+def put_following(committed: Iterable[tuple[Order, Sequence[TimelineEvent], Sequence[TimelineEvent]]]) -> None:
+    """What follows orders committed by `place_together` (their number's items, their timeline events:
+    each order with its own and its customer's), put again for a step that died before putting it: the
+    same items, under the same ids, in BatchWriteItems."""
+    _put([item for order, events, customer_events in committed
+          for item in _following_items(order, events, customer_events, order.customer_entry_id)])
 
 
 def _put(items: list[TableItem]) -> None:

@@ -229,7 +229,7 @@ def test_imported_orders_move_no_stock(api, admin_token, stocked):
                             payment_method="card", currency="EUR", created_at=at, updated_at=at, placed_at=at,
                             placed_day=at[:10], imported=True,
                             lines=[OrderLine("MUG-01", "Enamel mug", 3, 1250, stock_tracked=True)]))
-    order_repo.place(imported, orders.effects_of(None, imported, []))
+    order_repo.place(order_repo.Placement(imported, orders.effects_of(None, imported, [])))
     # When staff cancel it
     orders.change_status("IMPORTED1", "cancelled", "staff:someone")
     # Then the stock moved neither way
