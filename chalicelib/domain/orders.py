@@ -25,8 +25,9 @@ from chalicelib.domain.timeline import TimelineEvent, new_event
 if TYPE_CHECKING:
     from chalicelib.domain.mail import QueuedMail  # pydantic: loaded by whoever queues a mail, not with orders
 
-# An order's transaction writes, per line, its sku's sales item and its product's stock: 40 lines keep
-# the largest transaction (docs/architecture.md, "Transaction size") under DynamoDB's 100 items.
+# An order's transaction writes, per line, its product's stock, and the stream's transaction that follows
+# it its sku's sales item: 40 lines keep both (docs/architecture.md, "Transaction size") under DynamoDB's
+# 100 items.
 MAX_LINES = 40
 ORDER_NUMBERS = "order_number"
 FIRST_ORDER_NUMBER = 1001
@@ -192,7 +193,7 @@ def awaits_online_payment(order: Order | None) -> bool:
 
 @dataclass
 class SalesChange:
-    """One sku's change in the sales figures of the order's day."""
+    """One sku's change in the sales figures of the order's day (the ordered-products report's items)."""
 
     sku: str
     name: str
@@ -273,7 +274,6 @@ class OrderEffects:
     counted_after: tuple[bool, int] = (False, 0)
     unprocessed_delta: int = 0
     payment_due: tuple[bool, bool] = (False, False)  # (before, after): awaiting an online payment
-    sales: list[SalesChange] = field(default_factory=list)
     customer_events: list[TimelineEvent] = field(default_factory=list)
     payment_event_id: str | None = None  # a provider event applied with this change (once)
     stock: list[StockChange] = field(default_factory=list)  # products whose stock the change moves

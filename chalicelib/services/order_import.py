@@ -3,9 +3,9 @@
 One step reads up to CHUNK_ROWS rows from the checkpoint's byte offset, turns them into order lines
 (domain/import_rows.py), groups them by order reference (domain/order_imports.py) and writes each
 order atomically with what it changes (services/orders.place_imported_together): the order, its
-number, the customer's card and stats, the sales per sku and day, and the pointer from its
-reference, which is conditioned: new. Orders of distinct customers share transactions (about 14 to
-one); a customer's next order waits for the next round, after their card is read again; a
+number, the customer's card and stats, and the pointer from its reference, which is conditioned: new
+(the sales per sku and day follow from the stream). Orders of distinct customers share transactions
+(up to about 25 to one); a customer's next order waits for the next round, after their card is read again; a
 transaction cancelled by one order's condition is redone one order at a time. A reference met again
 later in the same file adds its lines to the order, with guards on the rows they come from. So a step
 redone after a crash writes nothing twice (the pointer names the job and row that created the order;

@@ -38,6 +38,7 @@ from chalicelib.store import counters
 from chalicelib.store import customers as customer_repo
 from chalicelib.store import orders as repo
 from chalicelib.store import products as product_repo
+from chalicelib.store import report_aggregates as report_repo
 
 if TYPE_CHECKING:
     from chalicelib.domain.order_inputs import LineChanges, LineInput, OrderChanges, OrderDraft, OrderQuery
@@ -71,7 +72,7 @@ def effects_of(before: Order | None, after: Order | None, events: list[TimelineE
         counted_after=(domain.counts_as_order(after), domain.spent(after)),
         unprocessed_delta=int(domain.is_unprocessed(after)) - int(domain.is_unprocessed(before)),
         payment_due=(domain.awaits_online_payment(before), domain.awaits_online_payment(after)),
-        sales=domain.sales_changes(before, after), stock=domain.stock_changes(before, after))
+        stock=domain.stock_changes(before, after))
 
 
 def _tracked_now(changes: list[domain.StockChange]) -> list[domain.StockChange]:
@@ -497,23 +498,15 @@ def unprocessed_count() -> int:
     return repo.unprocessed_count()
 
 
-def _months(first: date, last: date) -> list[str]:
-    months, current = [], first.replace(day=1)
-    while current <= last:
-        months.append(current.isoformat()[:7])
-        current = (current + timedelta(days=32)).replace(day=1)
-    return months
-
-
 def ordered_products(day_from: date | None, day_to: date | None) -> list[OrderedProduct]:
     """Per sku sold in the range (default: the last 30 days): quantity, revenue, orders, and the
-    cheapest supplier. Read from the sales kept per sku and day, never from the orders."""
+    cheapest supplier. Read from the sales kept per sku and day (from the stream), never from the orders."""
     day_to = day_to or clock.now().date()
     day_from = day_from or day_to - timedelta(days=30)
     if (day_to - day_from).days > _MAX_RANGE_DAYS:
         raise InvalidInput(f"The range is at most {_MAX_RANGE_DAYS} days.", [{"field": "from"}])
     totals: dict[str, OrderedProduct] = {}
-    for row in repo.sales(_months(day_from, day_to), day_from.isoformat(), day_to.isoformat()):
+    for row in report_repo.ordered_sales(day_from, day_to):
         seen = totals.setdefault(row.sku, OrderedProduct(row.sku, row.name, 0, 0, [], None))
         seen.quantity_sold += row.quantity
         seen.revenue += row.revenue

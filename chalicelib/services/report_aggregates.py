@@ -1,4 +1,5 @@
-"""Keeps the report items in step with the orders, from the table's stream.
+"""Keeps the report items (and the ordered products' sales per sku and day) in step with the orders,
+from the table's stream.
 
 One stream record of an order = its old and new image. Both become `OrderFacts`; each family's items
 move by after - before (an edit moves only its difference; identical facts write nothing), in one
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from chalicelib.domain import clock
+from chalicelib.domain.orders import Order, sales_changes
 from chalicelib.domain.report_facts import order_facts
 from chalicelib.domain.reports import Deltas, OrderFacts, add_into
 from chalicelib.domain.reports_customers import (
@@ -44,16 +46,29 @@ def follow_order(event_name: str, old_image: dict | None, new_image: dict | None
         assert before is not None
         guard = f"{before.id}#removed{before.version}"
     apply_change(guard, order_facts(before), order_facts(after))
+    _ordered_products(guard, before, after)
     return True
 
 
+def _guard_expiry() -> int:
+    return int((clock.now() + timedelta(days=GUARD_DAYS)).timestamp())
+
+
 def apply_change(guard: str, before: OrderFacts | None, after: OrderFacts | None) -> None:
-    expires_at = int((clock.now() + timedelta(days=GUARD_DAYS)).timestamp())
+    expires_at = _guard_expiry()
     for family, deltas_of in DAY_FAMILIES:
         deltas = deltas_of(before, after)
         if deltas:
             _retrying(repo.add_once, guard, family, deltas, expires_at)
     _retrying(_customers, guard, before, after, expires_at)
+
+
+def _ordered_products(guard: str, before: Order | None, after: Order | None) -> None:
+    """The sales per sku on the order's (UTC) creation day that the ordered-products list adds up."""
+    changes = sales_changes(before, after)
+    order = after or before
+    if changes and order is not None:
+        _retrying(repo.add_sales_once, guard, order.id, order.created_at[:10], changes, _guard_expiry())
 
 
 def _customers(guard: str, before: OrderFacts | None, after: OrderFacts | None, expires_at: int) -> None:

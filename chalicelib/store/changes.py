@@ -14,6 +14,7 @@ from chalicelib.store.models import (
     OrderItem,
     PaymentDayItem,
     ProductDayItem,
+    ProductSalesItem,
     SalesDayItem,
     SearchEntryItem,
     TableItem,
@@ -24,8 +25,8 @@ from chalicelib.store.models import (
 # report items and their guards): nothing follows their changes, and an import writes ~60 of them per
 # customer. Their records are kept from the handler: in AWS by the event source's filter
 # (`stream_filters`), on the local stack and in the benches by `watched`.
-UNWATCHED = (SearchEntryItem, TagItem, SalesDayItem, ProductDayItem, PaymentDayItem, CustomerPeriodItem, CustomerDayItem,
-             CustomerActivityItem, AggregateGuardItem)
+UNWATCHED = (SearchEntryItem, TagItem, SalesDayItem, ProductDayItem, ProductSalesItem, PaymentDayItem, CustomerPeriodItem,
+             CustomerDayItem, CustomerActivityItem, AggregateGuardItem)
 
 
 _UNWATCHED_TYPES = sorted(str(model.item_type.get_discriminator(model)) for model in UNWATCHED)

@@ -5,11 +5,10 @@ Items (see docs/architecture.md for the whole table):
   GSI2 `OSTATUS#<status>`, GSI3 `OPAY#<payment_status>`, GSI4 `OFUL#<fulfillment_status>`;
 - number `ORDERNO#<number>/ORDERNO` (lookup by number, and numbers stay unique);
 - timeline `ORDER#<id>/EVT#<ulid>`;
-- sales per sku and day `OPRODS#<yyyy-mm>/<yyyy-mm-dd>#<sku>` (ADD deltas);
 - the unprocessed-orders badge: counter `COUNTER#unprocessed_orders`;
 - payment events applied: `PAYEVT#<provider event id>/PAYEVT` (TTL).
-An order change writes all of its effects (customer card and stats, sales, badge, events, queued
-emails, the stock of its products) in ONE transaction conditioned on the order's version. An import's
+An order change writes all of its effects (customer card and stats, badge, events, queued emails,
+the stock of its products) in ONE transaction conditioned on the order's version. An import's
 new orders (`place_together`) share transactions; their number items and timeline events follow them
 in BatchWriteItems (idempotent puts).
 """
@@ -18,12 +17,11 @@ import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.customers import Customer, OrderSummary
@@ -35,7 +33,6 @@ from chalicelib.domain.orders import (
     OrderCustomer,
     OrderEffects,
     OrderLine,
-    SkuSales,
     default_delivery_name,
     priced,
 )
@@ -53,7 +50,6 @@ from chalicelib.store.models import (
     OrderNumberItem,
     PaymentDueItem,
     ProcessedEventItem,
-    ProductSalesItem,
     TableItem,
     failed_conditions,
     transact_write,
@@ -121,54 +117,8 @@ def event_item(order_id: str, event: TimelineEvent) -> OrderEventItem:
                           at=event.at, actor=event.actor, data=event.data)
 
 
-@dataclass
-class _SalesDelta:
-    """What a transaction adds to one sku's sales on one day (several orders' lines added up)."""
-
-    sku: str
-    day: str
-    name: str
-    quantity: int = 0
-    revenue: int = 0
-    listed: set[str] = field(default_factory=set)  # orders now among the day's orders of the sku
-    unlisted: set[str] = field(default_factory=set)
-
-
-def _sales_of(order: Order, effects: OrderEffects) -> dict[tuple[str, str], _SalesDelta]:
-    day = order.created_at[:10]
-    deltas = {}
-    for change in effects.sales:
-        deltas[(day, change.sku)] = _SalesDelta(change.sku, day, change.name, change.quantity, change.revenue,
-                                                {order.id} if change.listed is True else set(),
-                                                {order.id} if change.listed is False else set())
-    return deltas
-
-
-def _merge_sales(into: dict[tuple[str, str], _SalesDelta], more: dict[tuple[str, str], _SalesDelta]) -> None:
-    for key, delta in more.items():
-        merged = into.setdefault(key, _SalesDelta(delta.sku, delta.day, delta.name))
-        merged.quantity += delta.quantity
-        merged.revenue += delta.revenue
-        merged.listed |= delta.listed
-        merged.unlisted |= delta.unlisted
-
-
-def _stage_sales(tx, deltas: dict[tuple[str, str], _SalesDelta]) -> None:
-    for delta in deltas.values():
-        actions: list[Action] = [ProductSalesItem.quantity.add(delta.quantity), ProductSalesItem.revenue.add(delta.revenue),
-                                 ProductSalesItem.sku.set(delta.sku), ProductSalesItem.day.set(delta.day),
-                                 ProductSalesItem.name.set(delta.name), ProductSalesItem.item_type.set(ProductSalesItem)]
-        if delta.listed:
-            actions.append(ProductSalesItem.order_ids.add(delta.listed))
-        if delta.unlisted:
-            actions.append(ProductSalesItem.order_ids.delete(delta.unlisted))
-        tx.update(ProductSalesItem(PK=f"OPRODS#{delta.day[:7]}", SK=f"{delta.day}#{delta.sku}"), actions=actions)
-
-
-def _stage_effects(tx, order: Order, effects: OrderEffects, merge_sales: dict[tuple[str, str], _SalesDelta] | None = None
-                   ) -> None:
-    """The effects' writes; the sales per sku and day into `merge_sales` instead when given (orders
-    sharing a transaction add theirs up: one item is written once in a transaction)."""
+def _stage_effects(tx, order: Order, effects: OrderEffects) -> None:
+    """The effects' writes (the sales per sku and day follow from the stream: services/report_aggregates)."""
     for event in effects.events:
         tx.save(event_item(order.id, event))
     for mail in effects.mails:
@@ -180,10 +130,6 @@ def _stage_effects(tx, order: Order, effects: OrderEffects, merge_sales: dict[tu
     if effects.unprocessed_delta:
         tx.update(CounterItem(PK=f"COUNTER#{UNPROCESSED}", SK="COUNTER"),
                   actions=[CounterItem.value.add(effects.unprocessed_delta), CounterItem.item_type.set(CounterItem)])
-    if merge_sales is None:
-        _stage_sales(tx, _sales_of(order, effects))
-    else:
-        _merge_sales(merge_sales, _sales_of(order, effects))
     product_repo.stage_stock(tx, effects.stock)
     if effects.payment_event_id:
         tx.save(ProcessedEventItem(PK=f"PAYEVT#{effects.payment_event_id}", SK="PAYEVT", order_id=order.id,
@@ -226,24 +172,26 @@ _ITEMS_PER_TRANSACTION = 100  # DynamoDB's limit
 
 
 def place_together(placements: Sequence[Placement], threads: int) -> list[DomainError | None]:
-    """New orders that share no item but the sales per sku and day (an import's orders of distinct
-    customers), several to a transaction: placements whose items do not meet are packed up to
-    DynamoDB's 100 items, their sales added up per sku and day; `threads` transactions at once.
-    What need not be atomic with the order (its number's item, its timeline events: idempotent puts)
-    follows the transaction in BatchWriteItems. Fewer, fuller transactions: DynamoDB Local runs them
-    one at a time (bench/imports.py). A transaction cancelled by a condition wrote nothing; its orders
-    are then placed one by one (`place`), so each gets its own answer. Returns, per placement, None
-    (placed) or the domain error that refused it."""
+    """New orders that share no item (an import's orders of distinct customers), several to a
+    transaction: placements whose items do not meet are packed up to DynamoDB's 100 items; `threads`
+    transactions at once. What need not be atomic with the order (its number's item, its timeline
+    events: idempotent puts) follows the transaction in BatchWriteItems. Fewer, fuller transactions:
+    DynamoDB Local runs them one at a time (bench/imports.py). A transaction cancelled by a condition
+    wrote nothing; its orders are then placed one by one (`place`), so each gets its own answer.
+    Returns, per placement, None (placed) or the domain error that refused it."""
     groups = _packed(placements)
     outcomes: list[DomainError | None] = [None] * len(placements)
 
-    def write(group: list[int]) -> None:
-        following: list[TableItem] = []
+    def write(group: list[tuple[int, _Staged]]) -> None:
+        def stage(tx: TransactWrite) -> None:
+            for _, staged in group:
+                staged.into(tx)
+
         try:
-            _transact(lambda tx: _stage_together(tx, [placements[i] for i in group], following))
-            _put(following)
+            _transact(stage)
+            _put([item for _, staged in group for item in staged.following])
         except TransactWriteError:
-            for i in group:
+            for i, _ in group:
                 try:
                     place(placements[i])
                 except DomainError as error:
@@ -254,50 +202,56 @@ def place_together(placements: Sequence[Placement], threads: int) -> list[Domain
     return outcomes
 
 
-class _Keys:
-    """Stands in for a transaction to learn the keys of the items a placement writes."""
+class _Staged:
+    """A placement's writes, staged once: the keys of their items (to pack placements whose items do
+    not meet), the calls that stage them into a transaction (sent again as they are if it is retried:
+    PynamoDB moves a model's version only once the transaction commits), and what follows it."""
 
-    def __init__(self) -> None:
+    def __init__(self, placement: Placement) -> None:
         self.keys: set[tuple[str, str]] = set()
+        self.following: list[TableItem] = []
+        self._calls: list[tuple[str, TableItem, dict]] = []
+        _stage_one(cast(TransactWrite, self), placement, following=self.following)
 
-    def save(self, model, *_, **__) -> None:
+    def _record(self, method: str, model: TableItem, **options) -> None:
         self.keys.add((model.PK, model.SK))
+        self._calls.append((method, model, options))
 
-    update = delete = save
+    def save(self, model: TableItem, **options) -> None:
+        self._record("save", model, **options)
+
+    def update(self, model: TableItem, **options) -> None:
+        self._record("update", model, **options)
+
+    def delete(self, model: TableItem, **options) -> None:
+        self._record("delete", model, **options)
+
+    def into(self, tx: TransactWrite) -> None:
+        for method, model, options in self._calls:
+            getattr(tx, method)(model, **options)
 
 
-def _packed(placements: Sequence[Placement]) -> list[list[int]]:
-    """Placements (by index) in groups whose items do not meet (sales apart) and fit one transaction:
-    each into the first group it fits."""
-    groups: list[tuple[list[int], set[tuple[str, str]], set[tuple[str, str]]]] = []
+def _packed(placements: Sequence[Placement]) -> list[list[tuple[int, _Staged]]]:
+    """Placements (by index, staged) in groups whose items do not meet and fit one transaction: each
+    into the first group it fits."""
+    groups: list[tuple[list[tuple[int, _Staged]], set[tuple[str, str]]]] = []
     for index, placement in enumerate(placements):
-        recorder, sales = _Keys(), _sales_of(placement.order, placement.effects)
-        _stage_one(cast(TransactWrite, recorder), placement, merge_sales={}, following=[])
-        for members, keys, sold in groups:
-            if not keys & recorder.keys and len(keys | recorder.keys) + len(sold | sales.keys()) <= _ITEMS_PER_TRANSACTION:
-                members.append(index)
-                keys.update(recorder.keys)
-                sold.update(sales)
+        staged = _Staged(placement)
+        for members, keys in groups:
+            if not keys & staged.keys and len(keys) + len(staged.keys) <= _ITEMS_PER_TRANSACTION:
+                members.append((index, staged))
+                keys.update(staged.keys)
                 break
         else:
-            groups.append(([index], set(recorder.keys), set(sales.keys())))
-    return [members for members, _, _ in groups]
+            groups.append(([(index, staged)], set(staged.keys)))
+    return [members for members, _ in groups]
 
 
-def _stage_one(tx: TransactWrite, p: Placement, item: OrderItem | None = None,
-               merge_sales: dict[tuple[str, str], _SalesDelta] | None = None, following: list[TableItem] | None = None
+def _stage_one(tx: TransactWrite, p: Placement, item: OrderItem | None = None, following: list[TableItem] | None = None
                ) -> None:
-    _stage_placement(tx, item or _item(p.order), p.order, p.effects, p.customer, p.guest_entry, merge_sales, following)
+    _stage_placement(tx, item or _item(p.order), p.order, p.effects, p.customer, p.guest_entry, following)
     for companion in p.also:
         companions.stage(tx, companion)
-
-
-def _stage_together(tx: TransactWrite, group: list[Placement], following: list[TableItem]) -> None:
-    sales: dict[tuple[str, str], _SalesDelta] = {}
-    following.clear()  # a transaction sent again is staged again
-    for placement in group:
-        _stage_one(tx, placement, merge_sales=sales, following=following)
-    _stage_sales(tx, sales)
 
 
 def _following_items(order: Order, events: Iterable[TimelineEvent], customer_events: Iterable[TimelineEvent],
@@ -345,8 +299,7 @@ def _transact(stage: Callable[[TransactWrite], None]) -> None:
 
 
 def _stage_placement(tx, item: OrderItem, order: Order, effects: OrderEffects, customer: Customer | None,
-                     guest_entry: Customer | None, merge_sales: dict[tuple[str, str], _SalesDelta] | None = None,
-                     following: list[TableItem] | None = None) -> None:
+                     guest_entry: Customer | None, following: list[TableItem] | None = None) -> None:
     """The order (conditioned: a retried placement finds it), its number, the customer side, the effects;
     the number's item and the timeline events into `following` instead, when given."""
     tx.save(item, condition=OrderItem.PK.does_not_exist(), return_values=ALL_OLD)
@@ -363,7 +316,7 @@ def _stage_placement(tx, item: OrderItem, order: Order, effects: OrderEffects, c
         customer_repo.stage_create(tx, guest_entry, effects.customer_events, extra_items=[card], index_later=True)
     elif customer is not None:
         customer_repo.stage_order_added(tx, customer, _summary(order), counted, spent, order.is_test, effects.customer_events)
-    _stage_effects(tx, order, effects, merge_sales)
+    _stage_effects(tx, order, effects)
 
 
 def _changed_meanwhile() -> ChangedMeanwhile:
@@ -499,12 +452,3 @@ def unprocessed_count() -> int:
         return int(CounterItem.get(f"COUNTER#{UNPROCESSED}", "COUNTER").value)
     except CounterItem.DoesNotExist:
         return 0
-
-
-def sales(months: list[str], day_from: str, day_to: str) -> list[SkuSales]:
-    """Sales per sku and day in the range: one Query per month partition (bounded by days x skus)."""
-    rows = []
-    for month in months:
-        for item in ProductSalesItem.query(f"OPRODS#{month}", ProductSalesItem.SK.between(day_from, day_to + "~")):
-            rows.append(SkuSales(item.sku, item.name or "", int(item.quantity), int(item.revenue), set(item.order_ids or ())))
-    return rows

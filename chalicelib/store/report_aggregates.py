@@ -8,17 +8,21 @@ Families and keys (day items are partitioned by month, so a 90-day range is at m
 - customer periods `RCUSTP#day#<yyyy-mm>` or `RCUSTP#<week|month>#<yyyy>` / `<period's first day>`;
 - customer days `RCUSTD#<yyyy-mm>` / `<day>#<customer key>#<country>`;
 - a customer's activity `RACT#<customer key>` / `ACTIVITY` (under its version);
+- ordered products `OPRODS#<yyyy-mm>` / `<day>#<sku>` (UTC day of the order's creation): quantity and
+  revenue after line discounts, and the ids of the orders among the sku's sales that day;
 - guards `AGGDONE#<order change>#<family>[#<part>]` / `AGGDONE` (TTL): written in the transaction that
   applies the change's deltas, conditioned on not existing, so a change counts once however often
   the stream delivers it.
 """
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
 
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.orders import SalesChange, SkuSales
 from chalicelib.domain.reports import DAY, Deltas, Figures, Key
 from chalicelib.store.models import (
     ALL_OLD,
@@ -28,6 +32,7 @@ from chalicelib.store.models import (
     CustomerPeriodItem,
     PaymentDayItem,
     ProductDayItem,
+    ProductSalesItem,
     SalesDayItem,
     failed_conditions,
     transact_write,
@@ -125,6 +130,31 @@ def add_once(guard_id: str, family: str, deltas: Deltas, expires_at: int) -> int
         except TransactWriteError as error:
             _raise_unless_done(error)  # returns: an earlier delivery applied this part
     return applied
+
+
+def add_sales_once(guard_id: str, order_id: str, day: str, changes: Sequence[SalesChange], expires_at: int) -> bool:
+    """An order change's sales per sku on its day (the ordered products), once per `guard_id`, in one
+    transaction (an order has at most 40 lines). False if the guard exists (applied before)."""
+    if len(changes) + 1 > MAX_TRANSACTION_ITEMS:
+        raise ValueError("an order never has this many skus")
+    try:
+        with transact_write() as tx:
+            tx.save(_guard(f"{guard_id}#ordered_products", expires_at), condition=AggregateGuardItem.PK.does_not_exist(),
+                    return_values=ALL_OLD)
+            for change in changes:
+                actions: list[Action] = [ProductSalesItem.quantity.add(change.quantity),
+                                         ProductSalesItem.revenue.add(change.revenue), ProductSalesItem.sku.set(change.sku),
+                                         ProductSalesItem.day.set(day), ProductSalesItem.name.set(change.name),
+                                         ProductSalesItem.item_type.set(ProductSalesItem)]
+                if change.listed is True:
+                    actions.append(ProductSalesItem.order_ids.add({order_id}))
+                elif change.listed is False:
+                    actions.append(ProductSalesItem.order_ids.delete({order_id}))
+                tx.update(ProductSalesItem(PK=f"OPRODS#{day[:7]}", SK=f"{day}#{change.sku}"), actions=actions)
+    except TransactWriteError as error:
+        _raise_unless_done(error)
+        return False
+    return True
 
 
 # Customers: an activity per customer key, written under its version with the deltas it implies.
@@ -229,6 +259,13 @@ def customer_day_items(start: date, end: date) -> Iterator[tuple[str, str, str, 
         for item in CustomerDayItem.query(f"RCUSTD#{month}", CustomerDayItem.SK.between(f"{start}", f"{end}$")):
             day, customer, country = item.SK.split("#", 2)
             yield day, customer, country, _figures(item, _CUSTOMER_DAYS)
+
+
+def ordered_sales(start: date, end: date) -> list[SkuSales]:
+    """Sales per sku and day in [start, end]: one Query per month (bounded by days x skus sold)."""
+    return [SkuSales(item.sku, item.name or "", int(item.quantity), int(item.revenue), set(item.order_ids or ()))
+            for month in _months(start, end)
+            for item in ProductSalesItem.query(f"OPRODS#{month}", ProductSalesItem.SK.between(f"{start}", f"{end}$"))]
 
 
 def put_totals(family: str, totals: Deltas) -> None:

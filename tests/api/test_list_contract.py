@@ -22,7 +22,7 @@ LISTS = [_PREFIX[id(spec.blueprint)] + spec.path for spec in ROUTES if _is_list(
 
 
 @pytest.fixture
-def world(api, admin_token):
+def world(api, admin_token, stream):
     world = build_world(api, admin_token)
     # Two of everything a list shows, at least
     customer = f"/admin/customers/{world.ids['customer_id']}"
@@ -39,6 +39,7 @@ def world(api, admin_token):
     order = {"customer_id": world.ids["customer_id"], "payment_method": "card", "lines": [{"sku": "BAG-01", "quantity": 1}],
              "shipping_address": ADDRESS}
     assert api.post("/admin/orders", order, token=admin_token).status == 201
+    stream.deliver()  # what the stream keeps (the ordered products' sales) is there too
     return world
 
 

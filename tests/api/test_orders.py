@@ -351,7 +351,7 @@ def test_a_shopper_sees_only_their_own_orders(api, admin_token, place):
 
 # Sales figures
 
-def test_ordered_products_follow_orders_as_they_change(api, admin_token, place, clock):
+def test_ordered_products_follow_orders_as_they_change(api, admin_token, place, clock, stream):
     first = place(guest=GUEST, lines=[{"sku": "MUG-01", "quantity": 2}, {"sku": "TEA-01", "quantity": 1}])
     clock.advance(days=2)
     second = place(guest=GUEST, lines=[{"sku": "MUG-01", "quantity": 1, "discount": 250}])
@@ -360,6 +360,7 @@ def test_ordered_products_follow_orders_as_they_change(api, admin_token, place, 
     _status(api, cancelled, "cancelled", admin_token)
 
     def figures(query="from=2026-10-01&to=2026-11-30"):
+        stream.deliver()  # the sales per sku and day follow the orders through the stream
         reply = api.get(f"/admin/ordered-products?{query}", token=admin_token)
         assert reply.status == 200, reply.json
         return {p["sku"]: p for p in reply.json["items"]}

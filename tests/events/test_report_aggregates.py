@@ -1,6 +1,7 @@
-"""The report items follow the orders exactly once: the stream handler applies each order change's
-difference with a guard per (order version, family), so a batch delivered twice, an edit, a
-cancellation of a first order or a deleted customer never count anything twice or lose it."""
+"""The report items (and the ordered products' sales per sku and day) follow the orders exactly once:
+the stream handler applies each order change's difference with a guard per (order version, family), so
+a batch delivered twice, an edit, a cancellation of a first order or a deleted customer never count
+anything twice or lose it."""
 
 from chalicelib.store import report_aggregates
 from tests.support.api import staff_token
@@ -20,8 +21,15 @@ def figures(api, name: str, **params) -> dict:
     return {k: v for k, v in reply.json.items() if k != "generated_at"}
 
 
+def ordered_products(api) -> dict:
+    reply = api.get(f"/admin/ordered-products?from={RANGE['from']}&to={RANGE['to']}", token=staff_token())
+    assert reply.status == 200, reply.json
+    return {p["sku"]: (p["quantity_sold"], p["revenue"], p["order_ids"]) for p in reply.json["items"]}
+
+
 def all_reports(api) -> dict:
-    return {name: figures(api, name) for name in ("sales", "products", "customers", "payments")}
+    return {**{name: figures(api, name) for name in ("sales", "products", "customers", "payments")},
+            "ordered_products": ordered_products(api)}
 
 
 def test_a_batch_delivered_twice_counts_once(api, place, new_customer, stream):
@@ -34,6 +42,7 @@ def test_a_batch_delivered_twice_counts_once(api, place, new_customer, stream):
     records = stream.deliver()
     once = all_reports(api)
     assert once["sales"]["totals"]["orders"] == 2 and once["sales"]["totals"]["returns"] == 2500
+    assert set(once["ordered_products"]) == {"TEA-01"}  # the refunded order is no sale any more
     # When the stream delivers the very same records again (a Lambda retry)
     reply = deliver(*records)
     assert not reply["batchItemFailures"]
@@ -61,6 +70,7 @@ def test_an_edit_moves_the_reports_by_its_difference_only(api, place, stream):
     assert (customers["customers"], customers["new_customer_orders"], customers["new_customer_net_sales"]) == (1, 1, 3250)
     [payment] = figures(api, "payments")["summary"]
     assert (payment["orders"], payment["amount"]) == (1, 3750 - 500 + 490)
+    assert ordered_products(api) == {"MUG-01": (3, 3750, [order["id"]])}
 
 
 def test_cancelling_a_first_order_makes_the_next_one_new(api, place, new_customer, stream):
