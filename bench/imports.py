@@ -787,6 +787,7 @@ def import_orders(args, made: CustomerFile, writes: Writes) -> dict:
     half = args.order_sample // 2
     naive = naive_orders(planned[:half + 1], writes)
     print(f"naive, first half: {naive['orders']} orders in {naive['seconds']:.1f} s; load {load()}")
+    stream = Stream()  # from here: the import's records
     writes.take()
     ran = worker_report(run_worker(drop("orders/Shopify orders.csv", body), None))
     job = ran["job"]
@@ -798,6 +799,13 @@ def import_orders(args, made: CustomerFile, writes: Writes) -> dict:
     print(f"import: {len(planned):,} orders in {seconds:.1f} s = {rate:.1f} orders/s; items per order "
           f"{total(ran['items']) / len(planned):.1f} ({per_kind(ran['items'], len(planned))})")
     print(f"  requests: {', '.join(f'{k} x{v}' for k, v in sorted(ran['requests'].items()))}")
+    while stream.deliver():
+        pass
+    followed = writes.take()
+    print(f"stream after the job (report items, ordered products' sales per sku and day): {stream.records:,} records, "
+          f"the handler's own time {stream.handler_seconds:.1f} s = {len(planned) / stream.handler_seconds:.1f} orders/s; "
+          f"per order {followed['requests'].get('TransactWriteItems', 0) / len(planned):.1f} TransactWriteItems, "
+          f"{total(followed['items']) / len(planned):.1f} items")
     more = naive_orders(planned[half + 1:args.order_sample + 2], writes)
     count, naive_seconds = naive["orders"] + more["orders"], naive["seconds"] + more["seconds"]
     naive_items = total(naive["items"]) + total(more["items"])

@@ -211,7 +211,17 @@ def _sales(order: Order | None) -> dict[str, tuple[int, int, str]]:
     return sold
 
 
-def sales_changes(before: Order | None, after: Order | None) -> list[SalesChange]:
+@dataclass(frozen=True)
+class OrderSales:
+    """An order change's sales per sku on the order's (UTC) creation day: what the ordered products add up."""
+
+    order_id: str
+    day: str
+    changes: list[SalesChange]
+
+
+def order_sales(before: Order | None, after: Order | None) -> OrderSales | None:
+    """What changing `before` into `after` moves in the sales per sku and day; None if nothing."""
     old, new = _sales(before), _sales(after)
     changes = []
     for sku in sorted(old.keys() | new.keys()):
@@ -219,7 +229,8 @@ def sales_changes(before: Order | None, after: Order | None) -> list[SalesChange
         listed = True if sku not in old else False if sku not in new else None
         if (q0, r0) != (q1, r1) or listed is not None:
             changes.append(SalesChange(sku, n1 or n0, q1 - q0, r1 - r0, listed))
-    return changes
+    order = after or before
+    return OrderSales(order.id, order.created_at[:10], changes) if changes and order is not None else None
 
 
 @dataclass

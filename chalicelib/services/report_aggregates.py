@@ -2,16 +2,17 @@
 from the table's stream.
 
 One stream record of an order = its old and new image. Both become `OrderFacts`; each family's items
-move by after - before (an edit moves only its difference; identical facts write nothing), in one
-transaction per family with a guard item named after the order's version, so a record delivered twice
-counts once. Customers also keep an activity per customer key, read and written under its version."""
+move by after - before (an edit moves only its difference; identical facts write nothing): the day
+families (sales, products, payments) and the ordered products' sales per sku and day in ONE transaction
+(the customers' in another), each with a guard item named after the order's version, so a record
+delivered twice counts once. Customers also keep an activity per customer key, read and written under its version."""
 import random
 import time
 from collections.abc import Callable
 from datetime import timedelta
 
 from chalicelib.domain import clock
-from chalicelib.domain.orders import Order, sales_changes
+from chalicelib.domain.orders import OrderSales, order_sales
 from chalicelib.domain.report_facts import order_facts
 from chalicelib.domain.reports import Deltas, OrderFacts, add_into
 from chalicelib.domain.reports_customers import (
@@ -45,30 +46,19 @@ def follow_order(event_name: str, old_image: dict | None, new_image: dict | None
     else:
         assert before is not None
         guard = f"{before.id}#removed{before.version}"
-    apply_change(guard, order_facts(before), order_facts(after))
-    _ordered_products(guard, before, after)
+    apply_change(guard, order_facts(before), order_facts(after), order_sales(before, after))
     return True
 
 
-def _guard_expiry() -> int:
-    return int((clock.now() + timedelta(days=GUARD_DAYS)).timestamp())
-
-
-def apply_change(guard: str, before: OrderFacts | None, after: OrderFacts | None) -> None:
-    expires_at = _guard_expiry()
-    for family, deltas_of in DAY_FAMILIES:
-        deltas = deltas_of(before, after)
-        if deltas:
-            _retrying(repo.add_once, guard, family, deltas, expires_at)
+def apply_change(guard: str, before: OrderFacts | None, after: OrderFacts | None,
+                 sales: OrderSales | None = None) -> None:
+    """The day families' deltas (and the order's sales per sku and day) in one guarded transaction; the
+    customers' in another (they read the customers' activities first)."""
+    expires_at = int((clock.now() + timedelta(days=GUARD_DAYS)).timestamp())
+    deltas = {family: deltas_of(before, after) for family, deltas_of in DAY_FAMILIES}
+    if any(deltas.values()) or sales is not None:
+        _retrying(repo.add_once, guard, {family: d for family, d in deltas.items() if d}, expires_at, sales)
     _retrying(_customers, guard, before, after, expires_at)
-
-
-def _ordered_products(guard: str, before: Order | None, after: Order | None) -> None:
-    """The sales per sku on the order's (UTC) creation day that the ordered-products list adds up."""
-    changes = sales_changes(before, after)
-    order = after or before
-    if changes and order is not None:
-        _retrying(repo.add_sales_once, guard, order.id, order.created_at[:10], changes, _guard_expiry())
 
 
 def _customers(guard: str, before: OrderFacts | None, after: OrderFacts | None, expires_at: int) -> None:

@@ -10,8 +10,9 @@ Families and keys (day items are partitioned by month, so a 90-day range is at m
 - a customer's activity `RACT#<customer key>` / `ACTIVITY` (under its version);
 - ordered products `OPRODS#<yyyy-mm>` / `<day>#<sku>` (UTC day of the order's creation): quantity and
   revenue after line discounts, and the ids of the orders among the sku's sales that day;
-- guards `AGGDONE#<order change>#<family>[#<part>]` / `AGGDONE` (TTL): written in the transaction that
-  applies the change's deltas, conditioned on not existing, so a change counts once however often
+- guards `AGGDONE#<order change>#days[#<part>]` (the day families and the ordered products, together)
+  and `AGGDONE#<order change>#customers` / `AGGDONE` (TTL): written in the transaction that applies the
+  change's deltas, conditioned on not existing, so a change counts once however often
   the stream delivers it.
 """
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,7 +23,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.orders import SalesChange, SkuSales
+from chalicelib.domain.orders import OrderSales, SalesChange, SkuSales
 from chalicelib.domain.reports import DAY, Deltas, Figures, Key
 from chalicelib.store.models import (
     ALL_OLD,
@@ -34,6 +35,7 @@ from chalicelib.store.models import (
     ProductDayItem,
     ProductSalesItem,
     SalesDayItem,
+    TableItem,
     failed_conditions,
     transact_write,
 )
@@ -93,12 +95,35 @@ def _guard(guard_id: str, expires_at: int) -> AggregateGuardItem:
     return AggregateGuardItem(PK=f"AGGDONE#{guard_id}", SK="AGGDONE", expires_at=expires_at)
 
 
-def _stage_adds(tx, family: str, deltas: Iterable[tuple[Key, Figures]]) -> None:
+Update = tuple[TableItem, list[Action]]  # one item's change in a transaction
+
+
+def _adds(family: str, deltas: Iterable[tuple[Key, Figures]]) -> list[Update]:
     model, key_of = FAMILIES[family]
-    for key, figures in deltas:
-        pk, sk = key_of(key)
-        tx.update(model(PK=pk, SK=sk), actions=[model.item_type.set(model),
-                                                 *(getattr(model, name).add(value) for name, value in sorted(figures.items()))])
+    return [(model(*key_of(key)), [model.item_type.set(model),
+                                   *(getattr(model, name).add(value) for name, value in sorted(figures.items()))])
+            for key, figures in deltas]
+
+
+def _stage_adds(tx, family: str, deltas: Iterable[tuple[Key, Figures]]) -> None:
+    for item, actions in _adds(family, deltas):
+        tx.update(item, actions=actions)
+
+
+def _sales_adds(order_id: str, day: str, changes: Sequence[SalesChange]) -> list[Update]:
+    """An order's sales per sku on its day: quantity and revenue by the difference, the order's id in or
+    out of the sku's orders of the day."""
+    updates: list[Update] = []
+    for change in changes:
+        actions: list[Action] = [ProductSalesItem.quantity.add(change.quantity), ProductSalesItem.revenue.add(change.revenue),
+                                 ProductSalesItem.sku.set(change.sku), ProductSalesItem.day.set(day),
+                                 ProductSalesItem.name.set(change.name), ProductSalesItem.item_type.set(ProductSalesItem)]
+        if change.listed is True:
+            actions.append(ProductSalesItem.order_ids.add({order_id}))
+        elif change.listed is False:
+            actions.append(ProductSalesItem.order_ids.delete({order_id}))
+        updates.append((ProductSalesItem(PK=f"OPRODS#{day[:7]}", SK=f"{day}#{change.sku}"), actions))
+    return updates
 
 
 def _raise_unless_done(error: TransactWriteError) -> None:
@@ -112,49 +137,28 @@ def _raise_unless_done(error: TransactWriteError) -> None:
     raise AggregatesBusy("The report items are busy; try again.") from error
 
 
-def add_once(guard_id: str, family: str, deltas: Deltas, expires_at: int) -> int:
-    """ADD the deltas to the family's items, once per `guard_id`: returns how many transactions
-    applied something now (0: all done before). More deltas than a transaction holds are cut into
-    parts in a fixed order, each with its own guard `<guard_id>#<family>#<part>`."""
-    rows = sorted(deltas.items())
+def add_once(guard_id: str, deltas: dict[str, Deltas], expires_at: int, sales: OrderSales | None = None) -> int:
+    """ADD each family's deltas (and an order's `sales`) to their items, once per `guard_id`, in ONE
+    transaction when they fit (an order's: ~22 items): returns how many transactions applied something
+    now (0: all done before). More than a transaction holds is cut into parts in a fixed order, each
+    with its own guard `<guard_id>#days#<part>`."""
+    updates = [update for family, family_deltas in deltas.items() for update in _adds(family, sorted(family_deltas.items()))]
+    if sales is not None:
+        updates += _sales_adds(sales.order_id, sales.day, sales.changes)
     size = MAX_TRANSACTION_ITEMS - 1  # one item is the guard
-    parts = [rows[start:start + size] for start in range(0, len(rows), size)]
+    parts = [updates[start:start + size] for start in range(0, len(updates), size)]
     applied = 0
     for number, part in enumerate(parts):
-        guard = f"{guard_id}#{family}" + (f"#{number}" if len(parts) > 1 else "")
+        guard = f"{guard_id}#days" + (f"#{number}" if len(parts) > 1 else "")
         try:
             with transact_write() as tx:
                 tx.save(_guard(guard, expires_at), condition=AggregateGuardItem.PK.does_not_exist(), return_values=ALL_OLD)
-                _stage_adds(tx, family, part)
+                for item, actions in part:
+                    tx.update(item, actions=actions)
             applied += 1
         except TransactWriteError as error:
             _raise_unless_done(error)  # returns: an earlier delivery applied this part
     return applied
-
-
-def add_sales_once(guard_id: str, order_id: str, day: str, changes: Sequence[SalesChange], expires_at: int) -> bool:
-    """An order change's sales per sku on its day (the ordered products), once per `guard_id`, in one
-    transaction (an order has at most 40 lines). False if the guard exists (applied before)."""
-    if len(changes) + 1 > MAX_TRANSACTION_ITEMS:
-        raise ValueError("an order never has this many skus")
-    try:
-        with transact_write() as tx:
-            tx.save(_guard(f"{guard_id}#ordered_products", expires_at), condition=AggregateGuardItem.PK.does_not_exist(),
-                    return_values=ALL_OLD)
-            for change in changes:
-                actions: list[Action] = [ProductSalesItem.quantity.add(change.quantity),
-                                         ProductSalesItem.revenue.add(change.revenue), ProductSalesItem.sku.set(change.sku),
-                                         ProductSalesItem.day.set(day), ProductSalesItem.name.set(change.name),
-                                         ProductSalesItem.item_type.set(ProductSalesItem)]
-                if change.listed is True:
-                    actions.append(ProductSalesItem.order_ids.add({order_id}))
-                elif change.listed is False:
-                    actions.append(ProductSalesItem.order_ids.delete({order_id}))
-                tx.update(ProductSalesItem(PK=f"OPRODS#{day[:7]}", SK=f"{day}#{change.sku}"), actions=actions)
-    except TransactWriteError as error:
-        _raise_unless_done(error)
-        return False
-    return True
 
 
 # Customers: an activity per customer key, written under its version with the deltas it implies.

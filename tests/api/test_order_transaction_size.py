@@ -1,7 +1,7 @@
 """The largest order transactions fit in one TransactWriteItems (DynamoDB takes at most 100 items): an
-order of the most lines (MAX_LINES), each taking stock (its sku's sales follow through the stream, in
-a transaction of their own), with every other companion a placement can have; and calling it off, which puts all of it back. DynamoDB Local refuses
-a larger transaction, so on that layer the request itself would fail."""
+order of the most lines (MAX_LINES), each taking stock (its sku's sales follow through the stream),
+with every other companion a placement can have; and calling it off, which puts all of it back.
+DynamoDB Local refuses a larger transaction, so on that layer the request itself would fail."""
 import pytest
 from pynamodb.connection.base import Connection
 

@@ -127,8 +127,8 @@ def test_a_change_larger_than_a_transaction_is_applied_in_parts_once(aws):
     # Given a change touching 150 product items (a transaction holds 100)
     deltas = {("2026-10-30", f"SKU-{n:03d}"): {"units_sold": 1, "gross_sales": 100, "orders": 1} for n in range(150)}
     # When it is applied twice under the same guard
-    assert report_aggregates.add_once("o1#1", "products", deltas, expires_at=2_000_000_000) == 2
-    assert report_aggregates.add_once("o1#1", "products", deltas, expires_at=2_000_000_000) == 0
+    assert report_aggregates.add_once("o1#1", {"products": deltas}, expires_at=2_000_000_000) == 2
+    assert report_aggregates.add_once("o1#1", {"products": deltas}, expires_at=2_000_000_000) == 0
     # Then every item holds it once
     from datetime import date
 

@@ -16,8 +16,8 @@ from chalicelib.domain.orders import (
     mail_context,
     mails_for,
     needs_invoice,
+    order_sales,
     priced,
-    sales_changes,
     spent,
 )
 
@@ -66,15 +66,22 @@ def test_the_unprocessed_badge_rule(fields, unprocessed):
     assert is_unprocessed(_order(**fields)) is unprocessed
 
 
-def test_sales_changes_are_differences_per_sku():
+def _changes(before, after):
+    sales = order_sales(before, after)
+    return sales.changes if sales else []
+
+
+def test_sales_changes_are_differences_per_sku_on_the_orders_day():
     before = _order()
     after = _order(lines=[OrderLine("MUG-01", "Mug", 3, 1250), OrderLine("BAG-01", "Bag", 1, 2000)])
-    changes = {c.sku: (c.quantity, c.revenue, c.listed) for c in sales_changes(before, after)}
+    sales = order_sales(before, after)
+    assert sales is not None and (sales.order_id, sales.day) == (before.id, before.created_at[:10])
+    changes = {c.sku: (c.quantity, c.revenue, c.listed) for c in sales.changes}
     assert changes == {"MUG-01": (1, 1250, None), "TEA-01": (-1, -700, False), "BAG-01": (1, 2000, True)}
-    assert {c.sku: c.listed for c in sales_changes(None, before)} == {"MUG-01": True, "TEA-01": True}
-    assert {c.sku: (c.quantity, c.listed) for c in sales_changes(before, _order(status="cancelled"))} == {
+    assert {c.sku: c.listed for c in _changes(None, before)} == {"MUG-01": True, "TEA-01": True}
+    assert {c.sku: (c.quantity, c.listed) for c in _changes(before, _order(status="cancelled"))} == {
         "MUG-01": (-2, False), "TEA-01": (-1, False)}
-    assert sales_changes(before, dataclasses.replace(before, shipping_address={"city": "x"})) == []
+    assert order_sales(before, dataclasses.replace(before, shipping_address={"city": "x"})) is None
 
 
 @pytest.mark.parametrize("before, after, mails", [
