@@ -5,13 +5,13 @@ which transliterates ('lukasz' finds Łukasz). Started by staff (services/search
 The table is read by a parallel Scan, the one place the app scans (an explicit background job):
 SEGMENTS segments, each step reads one page of each unfinished segment, side by side. The
 checkpoint's state holds each segment's LastEvaluatedKey. Every write of a page is conditioned or
-idempotent (store/search_index.py::reindex_page), so a step redone after a crash finds its own work
+idempotent (store/search_reindex.py::reindex_page), so a step redone after a crash finds its own work
 done, and a second run of the whole job changes nothing."""
 from concurrent.futures import ThreadPoolExecutor
 
 from chalicelib.domain.jobs import Checkpoint, Counts, Job, RowError, StepResult
 from chalicelib.settings import get_settings
-from chalicelib.store import search_index as repo
+from chalicelib.store import search_reindex as repo
 
 SEGMENTS = 4
 PAGE_ITEMS = 1000  # items read per segment and step (a Scan page also stops at 1 MB)

@@ -11,19 +11,19 @@ import random
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
 from chalicelib.aws_clients import client
 from chalicelib.domain.addresses import AddressFields
-from chalicelib.domain.search import address_searchable, customer_searchable, is_outdated_gram
-from chalicelib.domain.text import fold, legacy_fold
+from chalicelib.domain.search import address_searchable, customer_searchable
+from chalicelib.domain.text import fold
 from chalicelib.settings import get_settings
-from chalicelib.store.models import AddressItem, CustomerItem, ProductItem, TableItem
+from chalicelib.store.models import AddressItem, CustomerItem, TableItem
 
 _TRIES = 10
-_PENDING = "index_pending"
+PENDING = "index_pending"
 
 
 @dataclass
@@ -37,12 +37,12 @@ class PendingRecord:
 
 def pending(event_name: str, old_image: dict | None, new_image: dict | None) -> PendingRecord | None:
     """The record to index if this change left it marked, else None."""
-    if event_name == "REMOVE" or not new_image or not new_image.get(_PENDING, {}).get("BOOL"):
+    if event_name == "REMOVE" or not new_image or not new_image.get(PENDING, {}).get("BOOL"):
         return None
     return PendingRecord(new_image["PK"]["S"], new_image["SK"]["S"], old_image)
 
 
-def _table() -> str:
+def table_name() -> str:
     return get_settings().table_name
 
 
@@ -50,14 +50,14 @@ def _sleep(attempt: int) -> None:
     time.sleep(random.uniform(0, min(2.0, 0.05 * 2 ** attempt)))
 
 
-def _batch_get(keys: list[dict]) -> list[dict]:
+def batch_get(keys: list[dict]) -> list[dict]:
     found: list[dict] = []
     for start in range(0, len(keys), 100):
-        request = {_table(): {"Keys": keys[start:start + 100], "ConsistentRead": True}}
+        request = {table_name(): {"Keys": keys[start:start + 100], "ConsistentRead": True}}
         attempt = 0
         while request:
             reply = client("dynamodb").batch_get_item(RequestItems=request)
-            found += reply["Responses"].get(_table(), [])
+            found += reply["Responses"].get(table_name(), [])
             request = reply.get("UnprocessedKeys") or {}
             if request:
                 attempt += 1
@@ -67,7 +67,7 @@ def _batch_get(keys: list[dict]) -> list[dict]:
 
 def batch_write(requests: list[dict]) -> None:
     """25 writes per BatchWriteItem; UnprocessedItems and throttling retried with backoff and jitter."""
-    pending_requests = {_table(): requests}
+    pending_requests = {table_name(): requests}
     for attempt in range(_TRIES):
         try:
             reply = client("dynamodb").batch_write_item(RequestItems=pending_requests)
@@ -84,7 +84,7 @@ def batch_write(requests: list[dict]) -> None:
     raise RuntimeError("DynamoDB kept items unprocessed")
 
 
-def _write_all(puts: dict[tuple[str, str], dict], deletes: set[tuple[str, str]]) -> None:
+def write_all(puts: dict[tuple[str, str], dict], deletes: set[tuple[str, str]]) -> None:
     requests = [{"PutRequest": {"Item": item}} for item in puts.values()]
     requests += [{"DeleteRequest": {"Key": {"PK": {"S": pk}, "SK": {"S": sk}}}} for pk, sk in deletes - set(puts)]
     batches = [requests[i:i + 25] for i in range(0, len(requests), 25)]
@@ -97,22 +97,22 @@ def _entry(pk: str, sk: str, customer_id: str, text: str) -> dict:
             "text": {"S": text}}
 
 
-def _customer_text(item: CustomerItem, folding: Callable[[str], str] = fold) -> tuple[str, list[str]]:
+def customer_text(item: CustomerItem, folding: Callable[[str], str] = fold) -> tuple[str, list[str]]:
     return customer_searchable(item.first_name, item.last_name, item.email, item.phone, folding=folding)
 
 
-def _address_text(item: AddressItem, folding: Callable[[str], str] = fold) -> tuple[str, list[str]]:
+def address_text(item: AddressItem, folding: Callable[[str], str] = fold) -> tuple[str, list[str]]:
     fields = AddressFields(**item.fields)
     return address_searchable(fields.line1, fields.line2, fields.city, fields.region, fields.zip, fields.country,
                               folding=folding)
 
 
 def _customer_grams(item: CustomerItem | None) -> list[str]:
-    return _customer_text(item)[1] if item is not None else []
+    return customer_text(item)[1] if item is not None else []
 
 
 def _address_grams(item: AddressItem | None) -> list[str]:
-    return _address_text(item)[1] if item is not None else []
+    return address_text(item)[1] if item is not None else []
 
 
 def _derived(current: TableItem, before: TableItem | None) -> tuple[dict, set]:
@@ -121,7 +121,7 @@ def _derived(current: TableItem, before: TableItem | None) -> tuple[dict, set]:
     deletes: set[tuple[str, str]] = set()
     if isinstance(current, CustomerItem):
         owner = f"CUST#{current.id}"
-        text, grams = _customer_text(current)
+        text, grams = customer_text(current)
         for gram in grams:
             puts[(f"SEARCH#{gram}", owner)] = _entry(f"SEARCH#{gram}", owner, current.id, text)
         deletes |= {(f"SEARCH#{g}", owner) for g in _customer_grams(before if isinstance(before, CustomerItem) else None)}
@@ -133,7 +133,7 @@ def _derived(current: TableItem, before: TableItem | None) -> tuple[dict, set]:
         deletes |= {(owner, f"TAG#{t}") for t in old_tags or []}
     elif isinstance(current, AddressItem):
         owner = f"CUST#{current.customer_id}#{current.id}"
-        text, grams = _address_text(current)
+        text, grams = address_text(current)
         for gram in grams:
             puts[(f"ADDRSEARCH#{gram}", owner)] = _entry(f"ADDRSEARCH#{gram}", owner, current.customer_id, text)
         deletes |= {(f"ADDRSEARCH#{g}", owner) for g in _address_grams(before if isinstance(before, AddressItem) else None)}
@@ -144,10 +144,10 @@ def _clear_mark(raw: dict) -> None:
     """Remove the mark unless the record changed since it was read (then a later record redoes it)."""
     if "version" in raw:
         condition, values = "#v = :v", {":v": raw["version"]}
-        names = {"#p": _PENDING, "#v": "version"}
+        names = {"#p": PENDING, "#v": "version"}
     else:
-        condition, values, names = "attribute_exists(#p)", None, {"#p": _PENDING}
-    request = {"TableName": _table(), "Key": {"PK": raw["PK"], "SK": raw["SK"]}, "UpdateExpression": "REMOVE #p",
+        condition, values, names = "attribute_exists(#p)", None, {"#p": PENDING}
+    request = {"TableName": table_name(), "Key": {"PK": raw["PK"], "SK": raw["SK"]}, "UpdateExpression": "REMOVE #p",
                "ConditionExpression": condition, "ExpressionAttributeNames": names}
     if values:
         request["ExpressionAttributeValues"] = values
@@ -165,8 +165,8 @@ def index(records: Iterable[PendingRecord]) -> int:
         latest.setdefault((record.pk, record.sk), record)
     if not latest:
         return 0
-    current = [raw for raw in _batch_get([{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in latest])
-               if raw.get(_PENDING, {}).get("BOOL")]
+    current = [raw for raw in batch_get([{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in latest])
+               if raw.get(PENDING, {}).get("BOOL")]
     puts: dict = {}
     deletes: set = set()
     for raw in current:
@@ -175,210 +175,7 @@ def index(records: Iterable[PendingRecord]) -> int:
         more_puts, more_deletes = _derived(TableItem.from_raw_data(raw), before)
         puts.update(more_puts)
         deletes |= more_deletes
-    _write_all(puts, deletes)
+    write_all(puts, deletes)
     with ThreadPoolExecutor(get_settings().bulk_write_threads) as pool:
         list(pool.map(_clear_mark, current))
     return len(current)
-
-
-# --- The search re-index job (services/search_reindex.py): the only code that scans the table --------
-
-_SCANNED_TYPES = ("customer", "address", "product", "search_entry")
-_ENTRY_PREFIXES = ("SEARCH#", "ADDRSEARCH#")
-_RETRIES = 5  # a record changed meanwhile is read again and looked at anew, this many times
-
-
-@dataclass
-class ReindexedPage:
-    """What one page of the re-index scan found and did. `next_key` is where its segment goes on
-    (None: the segment is done)."""
-
-    next_key: dict | None
-    scanned: int = 0
-    reindexed: int = 0  # profiles and addresses given entries under today's fold; profiles and products re-keyed
-    up_to_date: int = 0  # records the new fold changes, found indexed under it already
-    deleted: int = 0  # entries under a trigram today's fold cannot produce (written with the legacy fold)
-    refused: list[str] = field(default_factory=list)  # keys of records whose stored fields today's rules refuse
-
-
-@dataclass
-class _Plan:
-    """What a record needs: index keys set (None: removed), and new entries if its text changed and
-    its first entry does not hold the text yet."""
-
-    pk: str
-    sk: str
-    condition: tuple[str, dict, dict]  # the record as read: (expression, names, values)
-    keys: dict[str, str | None]
-    changed_text: bool
-    pending: bool  # marked already (an import's record the stream has not indexed yet)
-    first_entry: tuple[str, str] | None = None
-    text: str = ""
-
-    def mark(self, entries: dict[tuple[str, str], str]) -> bool:
-        """Whether to mark it for new entries, given the texts of the first entries read."""
-        indexed = self.first_entry is None or entries.get(self.first_entry) == self.text
-        return self.changed_text and (self.pending or not indexed)
-
-
-def reindex_page(segment: int, total_segments: int, start: dict | None, limit: int) -> ReindexedPage:
-    """One page of one segment of a parallel Scan of the table, brought to today's fold:
-    - a search entry under a trigram the fold cannot produce is deleted: it was written with the
-      legacy fold, no query reads it (queries are folded), and its text would outlive its customer;
-    - a profile or address whose searchable text the fold changes, and that is not indexed under it
-      yet (its first entry does not hold its text), is marked `index_pending` and indexed at once by
-      the stream's own code (`index`), whose mark makes a concurrent edit redo it;
-    - a profile's list keys and a product's name keys are computed again and set where they differ.
-    Every write is conditioned on the record as read (read again and redone if it changed), so the
-    page may be redone after a crash: what is done already is found done."""
-    reply = _scan(segment, total_segments, start, limit)
-    items = reply.get("Items", [])
-    outdated = {(raw["PK"]["S"], raw["SK"]["S"]) for raw in items if _is_outdated_entry(raw)}
-    page = ReindexedPage(next_key=reply.get("LastEvaluatedKey"), scanned=int(reply.get("ScannedCount", 0)),
-                         deleted=len(outdated))
-    plans = []
-    for raw in items:
-        try:
-            plan = _plan_of(raw)
-        except ValueError:  # pydantic's ValidationError among them: left as it is, reported
-            page.refused.append(f"{raw['PK']['S']} {raw['SK']['S']}")
-            continue
-        if plan is not None:
-            plans.append(plan)
-    entries = _first_entries(plans)
-    marked: list[PendingRecord] = []
-    for plan in plans:
-        try:
-            done = _carried_out(plan, entries)
-        except ValueError:  # changed meanwhile into what today's rules refuse
-            page.refused.append(f"{plan.pk} {plan.sk}")
-            continue
-        if done is None:
-            continue
-        keys_moved, mark = done
-        if keys_moved or mark:
-            page.reindexed += 1
-        else:
-            page.up_to_date += 1
-        if mark:
-            marked.append(PendingRecord(plan.pk, plan.sk, None))
-    index(marked)
-    _write_all({}, outdated)
-    return page
-
-
-def _scan(segment: int, total_segments: int, start: dict | None, limit: int) -> dict:
-    """One page of a segment of the table: the search rebuild job's only (a background job run from
-    the jobs queue, never a request path: routes only start and read rebuilds)."""
-    names = {"#t": "type"}
-    values = {f":t{i}": {"S": kind} for i, kind in enumerate(_SCANNED_TYPES)}
-    request = {"TableName": _table(), "Segment": segment, "TotalSegments": total_segments, "Limit": limit,
-               "ConsistentRead": True, "FilterExpression": f"#t IN ({', '.join(values)})",
-               "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
-    if start:
-        request["ExclusiveStartKey"] = start
-    # Background job only (search_reindex, on the jobs queue): no route or request handler reaches it.
-    return client("dynamodb").scan(**request)
-
-
-def _is_outdated_entry(raw: dict) -> bool:
-    if raw["type"]["S"] != "search_entry":
-        return False
-    prefix, _, gram = raw["PK"]["S"].partition("#")
-    return f"{prefix}#" in _ENTRY_PREFIXES and is_outdated_gram(gram)
-
-
-def _plan_of(raw: dict) -> _Plan | None:
-    """What the record needs under today's fold; None if the fold changes nothing of it."""
-    item = TableItem.from_raw_data(raw)
-    pk, sk = raw["PK"]["S"], raw["SK"]["S"]
-    if isinstance(item, CustomerItem):
-        from chalicelib.store import customers
-
-        keys = _moved_keys(raw, customers._index_attributes(customers._to_domain(item)))
-        text, grams = _customer_text(item)
-        first_entry = (f"SEARCH#{grams[0]}", pk) if grams else None
-        changed_text = text != _customer_text(item, legacy_fold)[0]
-    elif isinstance(item, AddressItem):
-        keys = {}
-        text, grams = _address_text(item)
-        first_entry = (f"ADDRSEARCH#{grams[0]}", f"{pk}#{item.id}") if grams else None
-        changed_text = text != _address_text(item, legacy_fold)[0]
-    elif isinstance(item, ProductItem):
-        from chalicelib.store import products
-
-        keys = _moved_keys(raw, products._index_attributes(products._to_domain(item)))
-        text, first_entry, changed_text = "", None, False
-    else:
-        return None
-    if not keys and not changed_text:
-        return None
-    return _Plan(pk, sk, _as_read(raw), keys, changed_text, bool(raw.get(_PENDING, {}).get("BOOL")), first_entry, text)
-
-
-def _moved_keys(raw: dict, wanted: dict) -> dict[str, str | None]:
-    """The index keys whose value today differs from the stored one (list keys hold folded names)."""
-    return {name: value for name, value in wanted.items() if value != raw.get(name, {}).get("S")}
-
-
-def _first_entries(plans: list[_Plan]) -> dict[tuple[str, str], str]:
-    """The text of each plan's first entry under today's fold, where there is one (one BatchGet)."""
-    keys = {plan.first_entry for plan in plans if plan.changed_text and plan.first_entry and not plan.pending}
-    found = _batch_get([{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in keys]) if keys else []
-    return {(raw["PK"]["S"], raw["SK"]["S"]): raw.get("text", {}).get("S", "") for raw in found}
-
-
-def _as_read(raw: dict) -> tuple[str, dict, dict]:
-    """A condition that holds while the record is as read: its version, or (addresses have none)
-    its existence (the mark alone asks for the record as it is whenever it is indexed)."""
-    if "version" in raw:
-        return "#ver = :ver", {"#ver": "version"}, {":ver": raw["version"]}
-    return "attribute_exists(PK)", {}, {}
-
-
-def _carried_out(plan: _Plan, entries: dict[tuple[str, str], str]) -> tuple[bool, bool] | None:
-    """Carry the plan out: (keys moved, marked), or None once the record needs nothing (or is gone).
-    A record changed since it was read is read again and planned anew."""
-    for _ in range(_RETRIES):
-        mark = plan.mark(entries)
-        if not plan.keys and not mark:
-            return False, False
-        if _applied(plan, mark):
-            return bool(plan.keys), mark
-        found = _batch_get([{"PK": {"S": plan.pk}, "SK": {"S": plan.sk}}])
-        again = _plan_of(found[0]) if found else None
-        if again is None:
-            return None  # deleted meanwhile (its purge deletes its entries), or nothing left to do
-        plan, entries = again, _first_entries([again])
-    raise RuntimeError("a record kept changing while it was re-indexed; the step is tried again")
-
-
-def _applied(plan: _Plan, mark: bool) -> bool:
-    """Set the moved keys (and the mark) under the record's condition; False if it changed meanwhile.
-    The version is not bumped: the record says the same."""
-    expression, names, values = plan.condition
-    names, values = dict(names), dict(values)
-    sets, removes = [], []
-    for i, (name, value) in enumerate(sorted(plan.keys.items())):
-        names[f"#k{i}"] = name
-        if value is None:
-            removes.append(f"#k{i}")
-        else:
-            values[f":k{i}"] = {"S": value}
-            sets.append(f"#k{i} = :k{i}")
-    if mark:
-        names["#pending"], values[":pending"] = _PENDING, {"BOOL": True}
-        sets.append("#pending = :pending")
-    update = " ".join(part for part in ("SET " + ", ".join(sets) if sets else "",
-                                        "REMOVE " + ", ".join(removes) if removes else "") if part)
-    request = {"TableName": _table(), "Key": {"PK": {"S": plan.pk}, "SK": {"S": plan.sk}},
-               "UpdateExpression": update, "ConditionExpression": expression, "ExpressionAttributeNames": names}
-    if values:
-        request["ExpressionAttributeValues"] = values
-    try:
-        client("dynamodb").update_item(**request)
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True

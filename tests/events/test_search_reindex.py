@@ -124,7 +124,7 @@ def test_a_second_rebuild_changes_nothing(api, jobs_queue, stored_before):
 def test_a_rebuild_resumes_from_its_checkpoint_after_a_crash(api, admin_token, jobs_queue, new_customer, monkeypatch,
                                                              clock):
     from chalicelib.services import search_reindex
-    from chalicelib.store import search_index
+    from chalicelib.store import search_reindex as reindex_store
 
     # Given 12 customers written under the legacy fold, and steps of 5 items per segment
     with written_before_transliteration(monkeypatch):
@@ -133,7 +133,7 @@ def test_a_rebuild_resumes_from_its_checkpoint_after_a_crash(api, admin_token, j
     started = api.post(REBUILDS, token=admin_token).json
     # And an invocation that dies in the job's third step, after some of the step's writes
     pages_read: list[tuple[int, str]] = []
-    real_page, real_index = search_index.reindex_page, search_index.index
+    real_page, real_index = reindex_store.reindex_page, reindex_store.index
     calls = {"index": 0}
 
     def reading(segment, total, start, limit):
@@ -146,8 +146,8 @@ def test_a_rebuild_resumes_from_its_checkpoint_after_a_crash(api, admin_token, j
             raise RuntimeError("the invocation died")
         return real_index(records)
 
-    monkeypatch.setattr(search_index, "reindex_page", reading)
-    monkeypatch.setattr(search_index, "index", dying)
+    monkeypatch.setattr(reindex_store, "reindex_page", reading)
+    monkeypatch.setattr(reindex_store, "index", dying)
     died = None
     while died is None:  # each invocation runs a step and hands the job over (the test's time budget)
         [message] = pending_messages()
