@@ -140,7 +140,7 @@ def _raise_unless_done(error: TransactWriteError) -> None:
 def add_once(guard_id: str, deltas: dict[str, Deltas], expires_at: int, sales: OrderSales | None = None) -> int:
     """ADD each family's deltas (and an order's `sales`) to their items, once per `guard_id`, in ONE
     transaction when they fit (an order's: ~22 items): returns how many transactions applied something
-    now (0: all done before). More than a transaction holds is cut into parts in a fixed order, each
+    now (0: all done before, or nothing to add). More than a transaction holds is cut into parts in a fixed order, each
     with its own guard `<guard_id>#days#<part>`."""
     updates = [update for family, family_deltas in deltas.items() for update in _adds(family, sorted(family_deltas.items()))]
     if sales is not None:
