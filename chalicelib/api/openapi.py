@@ -1,9 +1,11 @@
 """OpenAPI 3.1 document built from the route registry and the same models that validate requests
-(pydantic) or shape responses (dataclasses and pydantic models alike, through pydantic's TypeAdapter)."""
+(pydantic; msgspec for the report queries) or shape responses (dataclasses and pydantic models alike,
+through pydantic's TypeAdapter)."""
 import dataclasses
 import re
 from typing import Any, Literal
 
+import msgspec
 from pydantic import TypeAdapter
 
 from chalicelib.api.routing import ROUTES, RouteSpec, resolve
@@ -46,6 +48,12 @@ def _schema_ref(model: type, defs: dict, mode: Literal["validation", "serializat
     return {"$ref": _REF.format(model=model.__name__)}
 
 
+def _query_properties(model: type) -> dict[str, Any]:
+    if issubclass(model, msgspec.Struct):
+        return msgspec.json.schema_components([model])[1][model.__name__]["properties"]
+    return TypeAdapter(model).json_schema()["properties"]
+
+
 def _response_schema(response: Any, defs: dict) -> dict | None:
     if response is None:
         return None
@@ -75,7 +83,7 @@ def _operation(spec: RouteSpec, defs: dict) -> dict:
     params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
               for name in re.findall(r"{(\w+)}", spec.path)]
     if spec.query is not None:
-        props = TypeAdapter(resolve(spec.query)).json_schema()["properties"]
+        props = _query_properties(resolve(spec.query))
         params += [{"name": name, "in": "query", "required": False, "schema": prop} for name, prop in props.items()]
     if spec.method == "POST" and spec.status == 201:
         params.append(_IDEMPOTENCY_KEY)

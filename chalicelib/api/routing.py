@@ -5,7 +5,9 @@ with pydantic models, calls the handler, and turns results and domain errors int
 with the error envelope of API.md. The same registry feeds GET /openapi.json.
 
 Models are named as "module:Class" and imported on a route's first call: importing the app (a cold
-start) loads no validation library, and a route that validates nothing never loads it. Handlers
+start) loads no validation library, and a route that validates nothing never loads it. A query model
+is a pydantic model, or a msgspec Struct with the same `model_validate` (the report queries: see
+domain/reports_queries.py). Handlers
 annotate `body` and `query` with the same classes, imported under TYPE_CHECKING, so that the type
 checker and the import contracts see them (a test checks that reference and annotation agree).
 """

@@ -5,6 +5,8 @@ from typing import Annotated, Any, ClassVar, Self, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from chalicelib.domain.pages import MAX_PAGE_SIZE, MAX_TOKEN_CHARS, PAGE_SIZE
+
 
 class Record(BaseModel):
     """Data the service returns."""
@@ -36,8 +38,8 @@ class Input(BaseModel):
 class ListQuery(Input):
     """Paging of every list: ?limit= (1..200, default 50) and ?next_token=."""
 
-    limit: Annotated[int, Field(ge=1, le=200)] = 50
-    next_token: Annotated[str, Field(max_length=2048)] | None = None
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = PAGE_SIZE
+    next_token: Annotated[str, Field(max_length=MAX_TOKEN_CHARS)] | None = None
 
 
 def _schema_without_nulls(schema: dict[str, Any], model: type[BaseModel]) -> None:

@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 from chalicelib.domain.errors import BadRequest
 
 T = TypeVar("T")
+PAGE_SIZE, MAX_PAGE_SIZE, MAX_TOKEN_CHARS = 50, 200, 2048  # every list's ?limit= and ?next_token=
 
 
 @dataclass

@@ -31,6 +31,7 @@ GROUPINGS = (DAY, WEEK, MONTH)
 # Longest range a report reads, in days: by day a year (one item per day and dimension), by week or
 # month ten years.
 MAX_DAYS = {DAY: 366, WEEK: 3660, MONTH: 3660}
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)  # the days a report's range may name
 CALLED_OFF = ("cancelled", "rejected")
 REFUNDED = "refunded"
 NONE_VALUE = "none"  # the dimension value of an order without a group or a country
@@ -192,6 +193,8 @@ def sum_by_period(items: Iterable[tuple[str, Mapping[str, int]]], start: date, e
 
 def range_problem(start: date, end: date, group_by: str) -> str | None:
     """Why [start, end] grouped by `group_by` is not a range a report answers, if so."""
+    if not (start >= FIRST_DAY and end <= LAST_DAY):
+        return f"a report reads the days from {FIRST_DAY} to {LAST_DAY}"
     if end < start:
         return "'to' is before 'from'"
     days = (end - start).days + 1

@@ -6,31 +6,20 @@ Reading a report does not load this module: its query is reports_queries.py's.""
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import EmailStr, Field, model_validator
+from pydantic import EmailStr, Field, StringConstraints, model_validator
 
 from chalicelib.domain.base import Changes, Input
-from chalicelib.domain.reports import DAY, RELATIVE_RANGES, range_problem, resolve_range
-from chalicelib.domain.reports_queries import (
-    CustomersQuery,
-    Day,
-    GroupBy,
-    Label,
-    PaymentsQuery,
-    ProductFilters,
-    ProductsQuery,
-    ReportQuery,
-    SalesFilters,
-    SalesQuery,
-)
+from chalicelib.domain.clock import now
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.reports import RELATIVE_RANGES, resolve_range
+from chalicelib.domain.reports_queries import QUERIES, GroupBy, ReportQuery
+from chalicelib.domain.saved_reports import Day
 
 ReportName = Literal["sales", "products", "customers", "payments"]
 RelativeRange = Literal[RELATIVE_RANGES]  # type: ignore[valid-type]
 Schedule = Literal["daily", "weekly", "monthly"]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 MAX_RECIPIENTS = 20
-_FILTERS: dict[str, type[Input] | None] = {"sales": SalesFilters, "products": ProductFilters,
-                                           "customers": None, "payments": None}
-_QUERIES: dict[str, type[Input]] = {"sales": SalesQuery, "products": ProductsQuery,
-                                    "customers": CustomersQuery, "payments": PaymentsQuery}
 
 
 def _recipients(emails: list[str]) -> list[str]:
@@ -42,7 +31,7 @@ class SavedReportDraft(Input):
     """A saved report: a fixed range (`from` and `to`) or a relative one (`range`), never both. With a
     schedule, its files are mailed to `recipients` (staff emails; the service checks they are staff)."""
 
-    name: Label
+    name: Name
     report: ReportName
     from_: Annotated[Day | None, Field(alias="from")] = None
     to: Day | None = None
@@ -57,18 +46,15 @@ class SavedReportDraft(Input):
         fixed = self.from_ is not None or self.to is not None
         if fixed == (self.range is not None):
             raise ValueError("give either 'from' and 'to', or 'range'")
-        if fixed:
-            if self.from_ is None or self.to is None:
-                raise ValueError("a fixed range needs both 'from' and 'to'")
-            problem = range_problem(self.from_, self.to, self.group_by if self.report != "products" else DAY)
-            if problem:
-                raise ValueError(problem)
-        filters_model = _FILTERS[self.report]
-        if filters_model is None:
-            if self.filters:
-                raise ValueError(f"the {self.report} report takes no filters")
-        else:
-            self.filters = filters_model.model_validate(self.filters).model_dump(exclude_none=True)
+        if fixed and (self.from_ is None or self.to is None):
+            raise ValueError("a fixed range needs both 'from' and 'to'")
+        unknown = sorted(set(self.filters) - set(QUERIES[self.report].filter_names()))
+        if unknown:
+            raise ValueError(f"the {self.report} report has no filter {', '.join(unknown)}")
+        try:  # the report's own query checks the range and the filters (a relative range fits any day)
+            self.filters = self.query(now().date()).filters()
+        except InvalidInput as refused:
+            raise ValueError("; ".join(d["message"] for d in refused.details or [])) from None
         self.recipients = _recipients(self.recipients)
         if self.schedule is not None and not self.recipients:
             raise ValueError("a scheduled report needs at least one recipient")
@@ -86,14 +72,14 @@ class SavedReportDraft(Input):
         fields: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat(), **self.filters}
         if self.report != "products":
             fields["group_by"] = self.group_by
-        return _QUERIES[self.report].model_validate(fields)  # type: ignore[return-value]
+        return QUERIES[self.report].model_validate(fields)
 
 
 class SavedReportChanges(Changes):
     """PATCH /admin/reports/saved/{id}: only the fields sent change; none may be null but `schedule`
     (null: no schedule). Sending `range` replaces a fixed range, sending `from`/`to` a relative one."""
 
-    name: Label | None = None
+    name: Name | None = None
     report: ReportName | None = None
     from_: Annotated[Day | None, Field(alias="from")] = None
     to: Day | None = None

@@ -3,18 +3,32 @@ and who may receive them.
 
 A saved report is a `SavedReportDraft` (reports_inputs) with an id, who saved it and when, and the last
 day its schedule covered (the nightly job's bookkeeping: a range is mailed once)."""
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
 from chalicelib.domain.base import ListQuery, Record
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.records import PRIVATE
-from chalicelib.domain.reports import DAY, range_problem
-from chalicelib.domain.reports_queries import Day
+from chalicelib.domain.reports import DAY, FIRST_DAY, LAST_DAY, range_problem
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
+        raise ValueError("a date as YYYY-MM-DD")
+    return date.fromisoformat(value)
+
+
+# A day staff send to save a report or list its files, as a report's query takes it (reports_queries.py).
+Day = Annotated[date, BeforeValidator(_iso_day), Field(ge=FIRST_DAY, le=LAST_DAY)]
 
 
 class SavedReport(Record):

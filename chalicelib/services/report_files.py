@@ -22,7 +22,7 @@ from chalicelib.domain.records import Redirect
 from chalicelib.domain.report_files import report_csv, sales_chart_svg
 from chalicelib.domain.reports import due_range
 from chalicelib.domain.reports_inputs import SavedReportDraft
-from chalicelib.domain.reports_queries import CustomersQuery, PaymentsQuery, ProductsQuery, ReportQuery, SalesQuery
+from chalicelib.domain.reports_queries import QUERIES, ReportQuery, SalesQuery
 from chalicelib.domain.saved_reports import (
     FilesQuery,
     ReportFile,
@@ -38,8 +38,7 @@ from chalicelib.store import report_files as file_repo
 from chalicelib.store import saved_reports as saved_repo
 from chalicelib.store import staff_mail
 
-DAILY_REPORTS: dict[str, type[SalesQuery | ProductsQuery | CustomersQuery | PaymentsQuery]] = {
-    "sales": SalesQuery, "products": ProductsQuery, "customers": CustomersQuery, "payments": PaymentsQuery}
+DAILY_REPORTS = tuple(QUERIES)  # every report, each day
 CHART_DAYS = 30
 CSV, SVG = "text/csv; charset=utf-8", "image/svg+xml"
 REPORT_READY = "report_ready"
@@ -64,7 +63,7 @@ def generate_report_files() -> dict:
 
 
 def _query(report: str, start: date, end: date) -> ReportQuery:
-    return DAILY_REPORTS[report].model_validate({"from": start.isoformat(), "to": end.isoformat()})
+    return QUERIES[report].model_validate({"from": start.isoformat(), "to": end.isoformat()})
 
 
 def _key(day: date, file_name: str) -> str:

@@ -1,17 +1,13 @@
-"""What staff send to read and save reports: every refusal is a ValidationError (the API's 422)."""
+"""What staff send to read and save reports: every refusal is a 422 (InvalidInput for a report's query,
+pydantic's ValidationError for a saved report)."""
 from datetime import date
 
 import pytest
 from pydantic import ValidationError
 
-from chalicelib.domain.reports_inputs import (
-    CustomersQuery,
-    PaymentsQuery,
-    ProductsQuery,
-    SalesQuery,
-    SavedReportChanges,
-    SavedReportDraft,
-)
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.reports_inputs import SavedReportChanges, SavedReportDraft
+from chalicelib.domain.reports_queries import CustomersQuery, PaymentsQuery, ProductsQuery, SalesQuery
 
 MARCH = {"from": "2026-03-01", "to": "2026-03-31"}
 
@@ -35,22 +31,38 @@ def test_a_sales_query_reads_dates_group_and_filters_from_the_query_string():
     (SalesQuery, {**MARCH, "group_by": None}),  # null for a field that is not nullable
     (SalesQuery, {**MARCH, "country": "France"}),
     (SalesQuery, {**MARCH, "colour": "red"}),  # unknown fields are refused
+    (SalesQuery, {"from": "1969-12-31", "to": "1970-01-01"}),  # before the first day a report reads
+    (SalesQuery, {"from": "2999-12-31", "to": "3000-01-01"}),  # after the last
     (ProductsQuery, {"from": "2025-01-01", "to": "2026-01-02"}),  # products: a year at most
     (ProductsQuery, {**MARCH, "sort": "name"}),
     (ProductsQuery, {**MARCH, "limit": "0"}),
     (ProductsQuery, {**MARCH, "group_by": "day"}),  # products have no periods
+    (ProductsQuery, {**MARCH, "brand": "   "}),
+    (ProductsQuery, {**MARCH, "next_token": "x" * 2049}),
     (CustomersQuery, {**MARCH, "country": "FR"}),
     (PaymentsQuery, {"from": "2026-03-31", "to": "2026-03-01"}),
 ])
 def test_bad_report_queries_are_refused(model, fields):
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         model.model_validate(fields)
 
 
 def test_a_refused_range_says_why():
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         SalesQuery.model_validate({"from": "2026-03-31", "to": "2026-03-01"})
-    assert "'to' is before 'from'" in str(refused.value)
+    assert refused.value.details == [{"field": None, "message": "'to' is before 'from'"}]
+
+
+@pytest.mark.parametrize("fields, field", [
+    ({**MARCH, "country": "France"}, "country"),
+    ({"to": "2026-03-31"}, "from"),
+    ({**MARCH, "colour": "red"}, "colour"),
+    ({**MARCH, "group_by": "year"}, "group_by"),
+])
+def test_a_refused_field_is_named(fields, field):
+    with pytest.raises(InvalidInput) as refused:
+        SalesQuery.model_validate(fields)
+    assert [d["field"] for d in refused.value.details] == [field], refused.value.details
 
 
 def test_a_products_query_pages_and_sorts():
@@ -58,6 +70,7 @@ def test_a_products_query_pages_and_sorts():
                                           "category": "kitchen"})
     assert (query.sort, query.limit, query.next_token, query.category) == ("units_sold", 20, "abc", "kitchen")
     assert ProductsQuery.model_validate(MARCH).sort == "gross_sales"
+    assert ProductsQuery.model_validate({**MARCH, "brand": " Acme "}).brand == "Acme"
 
 
 def _draft(**fields) -> SavedReportDraft:
