@@ -2,14 +2,15 @@
 
 An imported order keeps its own date and states, and is marked `imported`: it sends no email, issues
 no invoice, moves no stock and waits for nothing (domain/orders.py); it counts in the customer's
-stats and in the reports on its own day. Its reference is kept (`ORDERREF#<ref>` points to it), so a
-reference met again in the same file adds its lines to the order, and one imported by an earlier
-job is not imported twice."""
+stats and in the reports on its own day. Its id is made of its reference (`order_id_of`), so the
+order's own condition (new) takes the reference: a reference met again in the same file adds its
+lines to the order, and one imported by an earlier job is not imported twice."""
 import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from chalicelib.domain.clock import iso
 from chalicelib.domain.ids import derived_id
@@ -28,14 +29,6 @@ class OrderRef:
     order_id: str
     job_id: str
     row: int
-
-
-@dataclass(frozen=True)
-class ImportedOrderRef:
-    """Written with a new imported order (its transaction's companion): its reference is taken."""
-
-    ref: str
-    pointer: OrderRef
 
 
 @dataclass(frozen=True)
@@ -111,9 +104,17 @@ def order_lines(lines: list[ImportedOrderLine], names: dict[str, str],
     return merged
 
 
-def order_id_of(ref: str, placed_at: datetime) -> str:
-    """The same reference and date give the same id (its time part sorts orders by their date)."""
-    return derived_id(int(placed_at.timestamp() * 1000), "imported-order", ref)
+def order_id_of(ref: str) -> str:
+    """The id of the order imported from this platform reference: the same for every job and every
+    row of it (a row without the order's fields finds its order by it)."""
+    return derived_id(0, "imported-order", ref)
+
+
+def pointer_of(order_id: str, attribution: dict[str, Any]) -> OrderRef | None:
+    """Where an imported order came from (the job and the first row of its reference)."""
+    if attribution.get("channel") != "import" or "row" not in attribution:
+        return None
+    return OrderRef(order_id, attribution["job_id"], int(attribution["row"]))
 
 
 def imported_order(imported: ImportedOrder, head: ImportedOrderLine, buyer: Buyer, lines: list[OrderLine], number: int,
@@ -123,7 +124,7 @@ def imported_order(imported: ImportedOrder, head: ImportedOrderLine, buyer: Buye
     placed = head.placed_at or datetime.fromisoformat(now.replace("Z", "+00:00"))
     placed_at = iso(placed)
     day = local_day(placed_at, timezone)
-    order_id = order_id_of(imported.ref, placed)
+    order_id = order_id_of(imported.ref)
     address = {"country": head.country} if head.country else None
     return Order(
         id=order_id, number=number, customer=buyer.snapshot, customer_id=buyer.customer_id,
@@ -135,7 +136,7 @@ def imported_order(imported: ImportedOrder, head: ImportedOrderLine, buyer: Buye
         shipping_address=address, status=head.status, payment_status=head.payment_status,
         fulfillment_status=head.fulfillment_status, lines=lines, shipping=head.shipping or 0,
         order_discount=Discount(kind="fixed", value=head.discount) if head.discount else None, imported=True,
-        attribution={"channel": "import", "job_id": job_id, "reference": imported.ref})
+        attribution={"channel": "import", "job_id": job_id, "reference": imported.ref, "row": imported.lines[0].row})
 
 
 def guest_of(head: ImportedOrderLine) -> OrderCustomer:

@@ -3,12 +3,12 @@
 One step reads up to CHUNK_ROWS rows from the checkpoint's byte offset, turns them into order lines
 (domain/import_rows.py), groups them by order reference (domain/order_imports.py) and writes each
 order atomically with what it changes (services/orders.place_imported_together): the order, its
-number, the customer's card and stats, and the pointer from its reference, which is conditioned: new
-(the sales per sku and day follow from the stream). Orders of distinct customers share transactions
+number, the customer's card and stats; the order's id is made of its reference and its condition
+(new) takes the reference (the sales per sku and day follow from the stream). Orders of distinct customers share transactions
 (up to about 25 to one); a customer's next order waits for the next round, after their card is read again; a
 transaction cancelled by one order's condition is redone one order at a time. A reference met again
 later in the same file adds its lines to the order, with guards on the rows they come from. So a step
-redone after a crash writes nothing twice (the pointer names the job and row that created the order;
+redone after a crash writes nothing twice (the order names the job and row that created it;
 what followed the order's transaction is put again, under the same ids), and a reference imported by
 an earlier job is left alone (its rows count as skipped).
 
@@ -27,7 +27,6 @@ from chalicelib.domain.jobs import Counts, Job, RowError, StepResult
 from chalicelib.domain.order_imports import (
     Buyer,
     ImportedOrder,
-    ImportedOrderRef,
     ImportedRows,
     OrderRef,
     by_reference,
@@ -199,22 +198,18 @@ class _Step:
 
     def _place_round(self, placing: list[tuple[ImportedOrder, Order, Buyer]]) -> None:
         customers = customer_store.profiles(buyer.customer_id for _, _, buyer in placing if buyer.customer_id)
-        imported = [(built, customers.get(buyer.customer_id or ""), [self._pointer(order, built)])
-                    for order, built, buyer in placing]
+        imported = [(built, customers.get(buyer.customer_id or "")) for _, built, buyer in placing]
         outcomes = orders.place_imported_together(imported, self.actor, get_settings().bulk_write_threads)
         for (order, built, buyer), outcome in zip(placing, outcomes, strict=True):
             if isinstance(outcome, ChangedMeanwhile):  # their card changed meanwhile (a live order): alone, read again
                 outcome = self._place(order, built, buyer)
             self._count(order, outcome)
 
-    def _pointer(self, imported: ImportedOrder, order: Order) -> ImportedOrderRef:
-        return ImportedOrderRef(imported.ref, OrderRef(order.id, self.job.id, imported.lines[0].row))
-
     def _place(self, imported: ImportedOrder, order: Order, buyer: Buyer) -> DomainError | None:
         for _ in range(_TRIES):
             customer = customer_store.profiles([buyer.customer_id]).get(buyer.customer_id) if buyer.customer_id else None
             try:
-                orders.place_imported(order, customer, [self._pointer(imported, order)], self.actor)
+                orders.place_imported(order, customer, self.actor)
                 return None
             except ChangedMeanwhile:
                 continue

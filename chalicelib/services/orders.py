@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.store_settings import StoreSettings
     from chalicelib.store.companions import Companion
 
-    ImportedPlacement = tuple[Order, Customer | None, Sequence[Companion]]  # an order, its customer, what goes with it
+    ImportedPlacement = tuple[Order, Customer | None]  # an order and its customer
 
 _MAX_RANGE_DAYS = 366
 _PAYMENT_ACTOR = "payment-provider"
@@ -204,11 +204,11 @@ def complete_imported(order_ids: Sequence[str], actor: str) -> None:
                         for order in repo.get_many(order_ids)])
 
 
-def place_imported(order: Order, customer: Customer | None, also: Sequence[Companion], actor: str) -> Order:
+def place_imported(order: Order, customer: Customer | None, actor: str) -> Order:
     """An order brought in from another platform, as the import built it (its own date, states, prices
     and number): on the customer's card and in their stats, with nothing else that placing starts
     (domain.orders: an imported order sends no email and moves no stock)."""
-    return _placed(domain.priced(order), customer, domain.imported_event(actor, order), actor, also)
+    return _placed(domain.priced(order), customer, domain.imported_event(actor, order), actor, ())
 
 
 def place_imported_together(imported: Sequence[ImportedPlacement], actor: str, threads: int) -> list[DomainError | None]:
@@ -217,13 +217,13 @@ def place_imported_together(imported: Sequence[ImportedPlacement], actor: str, t
     OrderExists, OrderImportedAlready, ChangedMeanwhile: its customer's card changed meanwhile)."""
     outcomes: list[DomainError | None] = [None] * len(imported)
     ready: list[tuple[int, repo.Placement]] = []
-    for index, (order, customer, also) in enumerate(imported):
+    for index, (order, customer) in enumerate(imported):
         try:
             priced = domain.priced(order)
         except InvalidInput as error:
             outcomes[index] = error
             continue
-        ready.append((index, _placement(priced, customer, domain.imported_event(actor, priced), actor, also)))
+        ready.append((index, _placement(priced, customer, domain.imported_event(actor, priced), actor, ())))
     for (index, _), outcome in zip(ready, repo.place_together([p for _, p in ready], threads), strict=True):
         outcomes[index] = outcome
     return outcomes

@@ -10,12 +10,12 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.domain.carts import CartClosed
 from chalicelib.domain.coupons import CouponRedeemed
 from chalicelib.domain.errors import DomainError, InvalidInput, OrderImportedAlready
-from chalicelib.domain.order_imports import ImportedOrderRef, ImportedRows
+from chalicelib.domain.order_imports import ImportedRows
 from chalicelib.domain.subscriptions import SubscriptionRenewed, SubscriptionStarted
 from chalicelib.store import carts, coupons, order_refs, subscriptions
 from chalicelib.store.models import failed_conditions
 
-Companion = CartClosed | CouponRedeemed | SubscriptionStarted | SubscriptionRenewed | ImportedOrderRef | ImportedRows
+Companion = CartClosed | CouponRedeemed | SubscriptionStarted | SubscriptionRenewed | ImportedRows
 
 
 def stage(tx: TransactWrite, companion: Companion) -> None:
@@ -30,8 +30,6 @@ def stage(tx: TransactWrite, companion: Companion) -> None:
         case SubscriptionRenewed():
             subscriptions.stage_renewed(tx, companion.subscription, companion.order_id, companion.next_renewal_at,
                                         companion.at)
-        case ImportedOrderRef():
-            order_refs.stage_ref(tx, companion)
         case ImportedRows():
             order_refs.stage_rows(tx, companion)
 
@@ -42,7 +40,7 @@ def refusal(error: TransactWriteError, staged: list[Companion]) -> DomainError |
     reason = coupons.exhausted_reason(error) if any(isinstance(c, CouponRedeemed) for c in staged) else None
     if reason:
         return InvalidInput(reason, [{"field": "coupon", "message": reason}])
-    if any(isinstance(c, ImportedOrderRef | ImportedRows) for c in staged) and order_refs.already_imported(error):
+    if any(isinstance(c, ImportedRows) for c in staged) and order_refs.already_imported(error):
         return OrderImportedAlready("This order (or these rows of it) was imported already.")
     failed = failed_conditions(error)
     if "cart" in failed and any(isinstance(c, CartClosed) for c in staged):

@@ -292,15 +292,6 @@ class OrderItem(TableItem, discriminator="order"):
     version = VersionAttribute()
 
 
-class ImportedOrderRefItem(TableItem, discriminator="imported_order_ref"):
-    """`ORDERREF#<reference>`: the order an order history import made of this reference on the
-    platform it comes from, and the job and row that made it."""
-
-    order_id = UnicodeAttribute()
-    job_id = UnicodeAttribute()
-    row = NumberAttribute()
-
-
 class ImportedRowItem(TableItem, discriminator="imported_row"):
     """`IMPROW#<job>#<row>`: this row of an order history file was added to an order (once)."""
 

@@ -1,25 +1,26 @@
-"""Imported orders by their platform reference: `ORDERREF#<ref>/ORDERREF` -> order, job and row; and
-the rows of a job added to an order: `IMPROW#<job>#<row>/IMPROW`. Both are written in the order's
-own transaction (conditioned: new), so a reference becomes one order and a row one line, once."""
+"""Imported orders by their platform reference, and the rows of a job added to an order:
+`IMPROW#<job>#<row>/IMPROW`, written in the order's own transaction (conditioned: new), so a row
+becomes one line, once. A reference needs no item of its own: the order's id is made of it
+(domain.order_imports.order_id_of), so the order's own condition (new) takes the reference."""
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain.order_imports import ImportedOrderRef, ImportedRows, OrderRef
-from chalicelib.store.models import ALL_OLD, ExternalIdItem, ImportedOrderRefItem, ImportedRowItem, failed_conditions
+from chalicelib.domain.order_imports import ImportedRows, OrderRef, order_id_of, pointer_of
+from chalicelib.store.models import ALL_OLD, ExternalIdItem, ImportedRowItem, OrderItem, failed_conditions
 
-_REF, _ROW = "ORDERREF", "IMPROW"
-
-
-def _ref_key(ref: str) -> tuple[str, str]:
-    return f"{_REF}#{ref}", _REF
+_ROW = "IMPROW"
 
 
 def find(refs: list[str]) -> dict[str, OrderRef]:
-    """The references imported already, by reference: one BatchGet per 100."""
+    """The references imported already, by reference: their orders' job and first row, one BatchGet
+    per 100 that reads only those."""
     if not refs:
         return {}
-    found = ImportedOrderRefItem.batch_get([_ref_key(ref) for ref in dict.fromkeys(refs)])
-    return {item.PK.removeprefix(f"{_REF}#"): OrderRef(item.order_id, item.job_id, int(item.row)) for item in found}
+    ids = {order_id_of(ref): ref for ref in dict.fromkeys(refs)}
+    found = OrderItem.batch_get([(f"ORDER#{order_id}", "ORDER") for order_id in ids],
+                                attributes_to_get=["PK", "SK", "type", "id", "attribution"])
+    pointers = {ids[item.id]: pointer_of(item.id, item.attribution) for item in found}
+    return {ref: pointer for ref, pointer in pointers.items() if pointer is not None}
 
 
 def customers_by_external_id(external_ids: list[str]) -> dict[str, str]:
@@ -32,13 +33,6 @@ def customers_by_external_id(external_ids: list[str]) -> dict[str, str]:
     return {item.PK.removeprefix("EXTID#"): item.customer_id for item in found}
 
 
-def stage_ref(tx: TransactWrite, taken: ImportedOrderRef) -> None:
-    pk, sk = _ref_key(taken.ref)
-    tx.save(ImportedOrderRefItem(PK=pk, SK=sk, order_id=taken.pointer.order_id, job_id=taken.pointer.job_id,
-                                 row=taken.pointer.row), condition=ImportedOrderRefItem.PK.does_not_exist(),
-            return_values=ALL_OLD)
-
-
 def stage_rows(tx: TransactWrite, added: ImportedRows) -> None:
     for row in added.rows:
         tx.save(ImportedRowItem(PK=f"{_ROW}#{added.job_id}#{row}", SK=_ROW, order_id=added.order_id),
@@ -46,5 +40,5 @@ def stage_rows(tx: TransactWrite, added: ImportedRows) -> None:
 
 
 def already_imported(error: TransactWriteError) -> bool:
-    """The transaction was cancelled because the reference or the rows were imported already."""
-    return bool({"imported_order_ref", "imported_row"} & failed_conditions(error))
+    """The transaction was cancelled because the rows were imported already."""
+    return "imported_row" in failed_conditions(error)
