@@ -106,7 +106,8 @@ def order_lines(lines: list[ImportedOrderLine], names: dict[str, str],
 
 def order_id_of(ref: str) -> str:
     """The id of the order imported from this platform reference: the same for every job and every
-    row of it (a row without the order's fields finds its order by it)."""
+    row of it (a row without the order's fields finds its order by it). Its ULID time part is 0: the
+    reference alone makes it (what sorts by time uses the order's `created_at`)."""
     return derived_id(0, "imported-order", ref)
 
 

@@ -54,7 +54,8 @@ class SavedReportDraft(Input):
         try:  # the report's own query checks the range and the filters (a relative range fits any day)
             self.filters = self.query(now().date()).filters()
         except InvalidInput as refused:
-            raise ValueError("; ".join(d["message"] for d in refused.details or [])) from None
+            raise ValueError("; ".join(f"{d['field']}: {d['message']}" if d["field"] else d["message"]
+                                       for d in refused.details or [])) from None
         self.recipients = _recipients(self.recipients)
         if self.schedule is not None and not self.recipients:
             raise ValueError("a scheduled report needs at least one recipient")

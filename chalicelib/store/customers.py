@@ -3,8 +3,8 @@
 Items (see docs/architecture.md for the whole table):
 - profile `CUST#<id>/PROFILE`; GSI1 `CUSTLIST` (all customers), GSI2 `GROUP#<group>`, GSI3
   `CSTATUS#<status>` (sparse: not for active), each sorted by last order (newest first), then last name;
-- order summaries `CUST#<id>/PROFILE#ORDER#<newest-first id>` right after the profile, so profile +
-  last 3 orders are one Query;
+- order summaries `CUST#<id>/PROFILE#ORDER#<newest-first created_at>#<newest-first id>` right after
+  the profile, so profile + last 3 orders are one Query;
 - email guard `EMAIL#<email>/EMAIL` (registered and staff-made customers; not guest entries);
 - timeline `CUST#<id>/EVT#<ulid>`; tags `CUST#<id>/TAG#<tag>` (GSI1 `TAG#<tag>`);
 - search entries `SEARCH#<trigram>/CUST#<id>` carrying the searchable text.
@@ -58,7 +58,9 @@ _ORDER_PREFIX = "PROFILE#ORDER#"
 _LIST_PK = "CUSTLIST"
 _LAST_ORDERS = 3
 _MAX_EPOCH_MS = 10**13
-# The ULID alphabet reversed: order ids written with it sort newest first after the profile.
+# A card line's key sorts newest first after the profile: its order's creation time (ISO text, which
+# sorts in time order) with the digits reversed, then its id with the ULID alphabet reversed. Not the id
+# alone: an imported order's id is made of its platform reference, not of its time.
 _ULID = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _NEWEST_FIRST = str.maketrans(_ULID, _ULID[::-1])
 _INDEX_KEYS = {"GSI1": {"PK", "SK", "GSI1PK", "GSI1SK"}, "GSI2": {"PK", "SK", "GSI2PK", "GSI2SK"},
@@ -300,9 +302,14 @@ def mark_email_verified(customer: Customer, events: list[TimelineEvent], token_h
     return True
 
 
+def _card_key(customer_id: str, order: OrderSummary) -> tuple[str, str]:
+    newest_first = f"{order.created_at.translate(_NEWEST_FIRST)}#{order.id.translate(_NEWEST_FIRST)}"
+    return customer_pk(customer_id), _ORDER_PREFIX + newest_first
+
+
 def order_summary_item(customer_id: str, order: OrderSummary, counted: bool = True, counted_total: int = 0) -> OrderSummaryItem:
-    return OrderSummaryItem(PK=customer_pk(customer_id), SK=_ORDER_PREFIX + order.id.translate(_NEWEST_FIRST),
-                            counted=counted, counted_total=counted_total, **dataclasses.asdict(order))
+    pk, sk = _card_key(customer_id, order)
+    return OrderSummaryItem(PK=pk, SK=sk, counted=counted, counted_total=counted_total, **dataclasses.asdict(order))
 
 
 def stage_order_added(tx, customer: Customer, order: OrderSummary, counted: bool, spent: int, is_test: bool,
@@ -338,9 +345,10 @@ def stage_order_changed(tx, customer_id: str, order: OrderSummary, counted: bool
                   condition=CustomerItem.PK.exists(), add_version_condition=False)
 
 
-def stage_order_removed(tx, customer_id: str, order_id: str, was_counted: bool, was_total: int) -> None:
+def stage_order_removed(tx, customer_id: str, order: OrderSummary, was_counted: bool, was_total: int) -> None:
     """A deleted order leaves the card and the stats."""
-    tx.delete(OrderSummaryItem(PK=customer_pk(customer_id), SK=_ORDER_PREFIX + order_id.translate(_NEWEST_FIRST)))
+    pk, sk = _card_key(customer_id, order)
+    tx.delete(OrderSummaryItem(PK=pk, SK=sk))
     if was_counted or was_total:
         tx.update(unchecked_version(CustomerItem(PK=customer_pk(customer_id), SK=_PROFILE)),
                   actions=[CustomerItem.order_count.add(-int(was_counted)), CustomerItem.total_spent.add(-was_total)],

@@ -365,7 +365,7 @@ def delete(order: Order, effects: OrderEffects) -> None:
         if order.customer_entry_id is not None and order.customer_entry_id == order.id:
             customer_repo.stage_guest_entry_removed(tx, order.id)
         elif order.customer_entry_id is not None:
-            customer_repo.stage_order_removed(tx, order.customer_entry_id, order.id, *effects.counted_before)
+            customer_repo.stage_order_removed(tx, order.customer_entry_id, _summary(order), *effects.counted_before)
         _stage_effects(tx, order, dataclasses.replace(effects, events=[], mails=[]))
 
     try:

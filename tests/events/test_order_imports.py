@@ -74,6 +74,22 @@ def test_a_shopify_order_export_becomes_the_customers_history(api, admin_token, 
     assert [(r["orders"], r["cancelled_orders"]) for r in day["rows"]] == [(1, 0), (1, 0), (0, 1)]
 
 
+def test_imported_orders_take_their_place_on_the_card_by_their_own_dates(api, admin_token, imports, new_customer,
+                                                                        catalogue, place):
+    # Given a customer who orders today, and whose older orders come from an export (newest file line first)
+    ann = new_customer(email="ann@example.com", first_name="Ann", last_name="Lee")
+    today = place(customer_id=ann["id"])
+    lines = EXPORT.decode().splitlines()
+    drop("orders/shopify-orders.csv", "\n".join([lines[0], lines[4], lines[1], lines[2]]).encode() + b"\n")
+    run_jobs()
+    # Then her card and her orders list show them newest first: today's, then March 3, then March 1
+    refs = {o["id"]: o["attribution"].get("reference") for o in _orders(api, admin_token)}
+    listed = [refs[o["id"]] for o in api.get(f"/admin/customers/{ann['id']}/orders", token=admin_token).json["items"]]
+    assert listed == [None, "#1003", "#1001"] and refs[today["id"]] is None
+    card = api.get(f"/admin/customers/{ann['id']}", token=admin_token).json["stats"]["last_orders"]
+    assert [o["id"] for o in card] == [today["id"]] + [i for r in ("#1003", "#1001") for i, ref in refs.items() if ref == r]
+
+
 def test_the_same_export_twice_adds_nothing_and_a_dry_run_writes_nothing(api, admin_token, imports, catalogue):
     drop("orders/first.csv", EXPORT)
     run_jobs()
