@@ -18,14 +18,9 @@ PAGE_ITEMS = 1000  # items read per segment and step (a Scan page also stops at 
 _DONE = "done"
 
 
-def initial_state() -> dict:
-    """Where a new job starts: every segment at its beginning (None)."""
-    return {"segments": [None] * SEGMENTS}
-
-
 def step(job: Job) -> StepResult:
     """A page of each segment not finished yet; done when every segment is."""
-    positions: list = list(job.checkpoint.state.get("segments") or initial_state()["segments"])
+    positions: list = list(job.checkpoint.state.get("segments") or [None] * SEGMENTS)  # new: every segment at its start
     open_segments = [n for n, position in enumerate(positions) if position != _DONE]
     with ThreadPoolExecutor(min(len(open_segments), get_settings().bulk_write_threads) or 1) as pool:
         pages = list(pool.map(lambda n: repo.reindex_page(n, len(positions), positions[n], PAGE_ITEMS), open_segments))
