@@ -42,6 +42,7 @@ from chalicelib.settings import get_settings
 from chalicelib.store import counters, order_refs
 from chalicelib.store import customer_bulk as customer_store
 from chalicelib.store import jobs as job_repo
+from chalicelib.store import orders as order_store
 from chalicelib.store import products as product_repo
 
 CHUNK_ROWS = 500
@@ -82,7 +83,7 @@ class _Step:
         if self.job.dry_run:
             self._judge(imported)
             return
-        known = order_refs.find([o.ref for o in imported])
+        known = order_store.imported_pointers([o.ref for o in imported])
         new, more, committed = [], [], []
         for order in imported:
             pointer = known.get(order.ref)
@@ -104,7 +105,7 @@ class _Step:
     def _judge(self, imported: list[ImportedOrder]) -> None:
         """A dry run: the same judgement of every order, nothing written but the job's own marks of
         the references met (so a reference met again in a later step counts as a would-be update)."""
-        known = order_refs.find([o.ref for o in imported])
+        known = order_store.imported_pointers([o.ref for o in imported])
         marks = [f"ref:{o.ref}" for o in imported]
         seen = job_repo.seen_emails(self.job.id, marks)
         first_met: dict[str, int] = {}

@@ -1,26 +1,15 @@
-"""Imported orders by their platform reference, and the rows of a job added to an order:
-`IMPROW#<job>#<row>/IMPROW`, written in the order's own transaction (conditioned: new), so a row
-becomes one line, once. A reference needs no item of its own: the order's id is made of it
-(domain.order_imports.order_id_of), so the order's own condition (new) takes the reference."""
+"""The rows of a job added to an imported order: `IMPROW#<job>#<row>/IMPROW`, written in the order's own
+transaction (conditioned: new), so a row becomes one line, once; and customers by the id they had on
+the platform imported from. A reference needs no item of its own: the order's id is made of it
+(domain.order_imports.order_id_of), so the order's own condition (new) takes the reference, and
+store/orders.imported_pointers finds it."""
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain.order_imports import ImportedRows, OrderRef, order_id_of, pointer_of
-from chalicelib.store.models import ALL_OLD, ExternalIdItem, ImportedRowItem, OrderItem, failed_conditions
+from chalicelib.domain.order_imports import ImportedRows
+from chalicelib.store.models import ALL_OLD, ExternalIdItem, ImportedRowItem, failed_conditions
 
 _ROW = "IMPROW"
-
-
-def find(refs: list[str]) -> dict[str, OrderRef]:
-    """The references imported already, by reference: their orders' job and first row, one BatchGet
-    per 100 that reads only those."""
-    if not refs:
-        return {}
-    ids = {order_id_of(ref): ref for ref in dict.fromkeys(refs)}
-    found = OrderItem.batch_get([(f"ORDER#{order_id}", "ORDER") for order_id in ids],
-                                attributes_to_get=["PK", "SK", "type", "id", "attribution"])
-    pointers = {ids[item.id]: pointer_of(item.id, item.attribution) for item in found}
-    return {ref: pointer for ref, pointer in pointers.items() if pointer is not None}
 
 
 def customers_by_external_id(external_ids: list[str]) -> dict[str, str]:

@@ -26,6 +26,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.customers import Customer, OrderSummary
 from chalicelib.domain.errors import ChangedMeanwhile, DomainError, OrderExists, PaymentEventSeen
+from chalicelib.domain.order_imports import OrderRef, order_id_of, pointer_of
 from chalicelib.domain.orders import (
     UNPROCESSED,
     Discount,
@@ -403,6 +404,18 @@ def get_many(order_ids: Iterable[str]) -> list[Order]:
         return []
     found = {i.id: _to_domain(i) for i in OrderItem.batch_get([(order_pk(o), _ORDER) for o in wanted])}
     return [found[o] for o in wanted if o in found]
+
+
+def imported_pointers(refs: list[str]) -> dict[str, OrderRef]:
+    """The platform references imported already, by reference: where their orders came from (job and
+    first row), one BatchGet per 100 that reads only that."""
+    ids = {order_id_of(ref): ref for ref in dict.fromkeys(refs)}
+    if not ids:
+        return {}
+    found = OrderItem.batch_get([(order_pk(order_id), _ORDER) for order_id in ids],
+                                attributes_to_get=["PK", "SK", "type", "id", "attribution"])
+    pointers = {ids[item.id]: pointer_of(item.id, item.attribution) for item in found}
+    return {ref: pointer for ref, pointer in pointers.items() if pointer is not None}
 
 
 def find_by_number(number: int) -> Order | None:

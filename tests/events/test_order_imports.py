@@ -190,7 +190,7 @@ def test_many_orders_sharing_transactions_count_exactly_once_on_cards_and_in_sal
 
 def test_a_reference_taken_meanwhile_is_skipped_and_its_transactions_other_orders_placed(api, admin_token, imports,
                                                                                         catalogue, monkeypatch):
-    from chalicelib.store import order_refs
+    from chalicelib.store import orders as order_store
 
     # Given orders imported by an earlier file
     drop("orders/first.csv", EXPORT)
@@ -198,7 +198,7 @@ def test_a_reference_taken_meanwhile_is_skipped_and_its_transactions_other_order
     # When another file brings one of them again with new ones, and its step does not see the earlier
     # import (another job wrote the reference between the step's read and its write)
     body, _ = _many_orders(["ann@example.com"], 8)
-    monkeypatch.setattr(order_refs, "find", lambda refs: {})
+    monkeypatch.setattr(order_store, "imported_pointers", lambda refs: {})
     drop("orders/second.csv", body + EXPORT.split(b"\n", 1)[1])
     run_jobs()
     # Then the order met again is skipped (its rows), the new ones are placed, none twice
