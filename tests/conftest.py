@@ -6,11 +6,16 @@ S3/SQS/SES still from moto. Each test starts from an empty table.
 """
 import os
 
-# Configuration must be in place before chalicelib is imported (settings are read once).
+from devstack.config import chalice_config
+
+# Configuration must be in place before chalicelib is imported (settings are read once). Chalice's test
+# client puts the dev stage's variables (table and bucket names) into the environment during every request
+# and invocation: the tests take the same ones, so settings first read inside a request name the table and
+# buckets the tests created, not others.
+os.environ.update(chalice_config().environment_variables)
 os.environ.update({
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-    "TABLE_NAME": "shop-test", "IMPORTS_BUCKET": "shop-test-imports",
     "STAFF_TOKEN_SECRET": "test-staff-secret-0123456789abcdef",
     "CUSTOMER_TOKEN_SECRET": "test-customer-secret-0123456789abcdef",
     "PAYMENT_WEBHOOK_SECRET": "test-payment-webhook-secret-0123456789",
