@@ -3,6 +3,7 @@ import contextlib
 import socket
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,12 +59,21 @@ def running():
 
 
 def empty_table(client, table_name: str) -> None:
-    """Create the table once, then delete every item between tests (test helper, not app code)."""
+    """Create the table once, then delete every item between tests (test helper, not app code), 25 to a
+    BatchWriteItem and four at once: the leftovers of a test that wrote thousands of items go in seconds.
+    (Dropping and creating the table instead is quicker per test, but slows DynamoDB Local down over a run.)"""
     from chalicelib.store.table import create_table
 
     if table_name not in client.list_tables()["TableNames"]:
         create_table(client, table_name)
         return
-    for page in client.get_paginator("scan").paginate(TableName=table_name, ProjectionExpression="PK, SK"):
-        for item in page["Items"]:
-            client.delete_item(TableName=table_name, Key={"PK": item["PK"], "SK": item["SK"]})
+    keys = [item for page in client.get_paginator("scan").paginate(TableName=table_name, ProjectionExpression="PK, SK")
+            for item in page["Items"]]
+
+    def delete(chunk: list[dict]) -> None:
+        requests = {table_name: [{"DeleteRequest": {"Key": key}} for key in chunk]}
+        while requests:
+            requests = client.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(delete, [keys[start:start + 25] for start in range(0, len(keys), 25)]))
