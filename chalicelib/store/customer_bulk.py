@@ -15,9 +15,7 @@ profile and address carry `index_pending`, and the stream writes them in bulk
 Raw DynamoDB requests (items serialised by the PynamoDB models, so they read back as any other):
 the cancellation reasons of a transaction are then in the order the items were sent, which tells
 exactly which customer's condition failed."""
-import random
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -32,12 +30,11 @@ from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.settings import get_settings
 from chalicelib.store.customers import _index_attributes, customer_pk, event_item
 from chalicelib.store.models import AddressItem, CustomerItem, EmailGuardItem, ExternalIdItem
-from chalicelib.store.search_index import batch_write
+from chalicelib.store.raw_requests import batch_get, batch_write, retrying, table_name
 
 _PROFILE = "PROFILE"
 _PER_TRANSACTION = 50  # at most 2 items each (guard and profile): within DynamoDB's 100
 _PER_BATCH = 25
-_TRIES = 8
 
 
 @dataclass
@@ -65,48 +62,11 @@ def external_id_pk(external_id: str) -> str:
     return f"EXTID#{external_id}"
 
 
-def _table() -> str:
-    return get_settings().table_name
-
-
-def _retrying(call: Callable[[], dict]) -> dict:
-    """Throttling and transient conflicts are retried with exponential backoff and full jitter."""
-    for attempt in range(_TRIES):
-        try:
-            return call()
-        except ClientError as error:
-            code = error.response["Error"]["Code"]
-            reasons = {r.get("Code") for r in error.response.get("CancellationReasons", [])}
-            retryable = code in ("ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-                                 "InternalServerError") or (code == "TransactionCanceledException"
-                                                            and reasons <= {"None", "TransactionConflict", None})
-            if not retryable or attempt == _TRIES - 1:
-                raise
-            time.sleep(random.uniform(0, min(2.0, 0.05 * 2 ** attempt)))
-    raise AssertionError("unreachable")
-
-
-def _batch_get(keys: list[dict]) -> list[dict]:
-    """Items by key (consistent), 100 per request; UnprocessedKeys retried with backoff and jitter."""
-    found: list[dict] = []
-    for start in range(0, len(keys), 100):
-        pending = {_table(): {"Keys": keys[start:start + 100], "ConsistentRead": True}}
-        attempt = 0
-        while pending:
-            reply = _retrying(partial(client("dynamodb").batch_get_item, RequestItems=pending))
-            found += reply["Responses"].get(_table(), [])
-            pending = reply.get("UnprocessedKeys") or {}
-            if pending:
-                attempt += 1
-                time.sleep(random.uniform(0, min(2.0, 0.05 * 2 ** attempt)))
-    return found
-
-
 def guards(emails: Iterable[str]) -> dict[str, Guard]:
     """The guards of these emails, by normalised email."""
     keys = [{"PK": {"S": f"EMAIL#{e}"}, "SK": {"S": "EMAIL"}} for e in dict.fromkeys(normalize_email(x) for x in emails)]
     result = {}
-    for raw in _batch_get(keys):
+    for raw in batch_get(keys):
         item = EmailGuardItem.from_raw_data(raw)
         row = raw.get("import_row", {}).get("N")
         result[item.PK.removeprefix("EMAIL#")] = Guard(item.customer_id, raw.get("import_job", {}).get("S"),
@@ -119,7 +79,7 @@ def profiles(customer_ids: Iterable[str]) -> dict[str, Customer]:
     from chalicelib.store.customers import _to_domain
 
     keys = [{"PK": {"S": customer_pk(c)}, "SK": {"S": _PROFILE}} for c in dict.fromkeys(customer_ids)]
-    return {c.id: c for c in (_to_domain(CustomerItem.from_raw_data(raw)) for raw in _batch_get(keys))}
+    return {c.id: c for c in (_to_domain(CustomerItem.from_raw_data(raw)) for raw in batch_get(keys))}
 
 
 def _profile_item(customer: Customer) -> dict:
@@ -151,7 +111,7 @@ def _profile_update(stored: Customer, write: ImportedCustomer) -> dict:
     if removed:
         expression += " REMOVE " + ", ".join(removed_aliases)
     return {"Update": {
-        "TableName": _table(), "Key": {"PK": after["PK"], "SK": after["SK"]}, "UpdateExpression": expression,
+        "TableName": table_name(), "Key": {"PK": after["PK"], "SK": after["SK"]}, "UpdateExpression": expression,
         "ConditionExpression": "#version = :seen",
         "ExpressionAttributeNames": {**aliases, **removed_aliases, "#version": "version"},
         "ExpressionAttributeValues": {**values, ":one": {"N": "1"}, ":seen": {"N": str(stored.version)}},
@@ -168,8 +128,9 @@ def _transaction_items(write: ImportedCustomer, job_id: str) -> list[dict]:
     guard = {"PK": {"S": f"EMAIL#{normalize_email(customer.email)}"}, "SK": {"S": "EMAIL"},
              "type": {"S": "email_guard"}, "customer_id": {"S": customer.id}, "import_job": {"S": job_id},
              "import_row": {"N": str(write.row)}}
-    return [{"Put": {"TableName": _table(), "Item": guard, "ConditionExpression": "attribute_not_exists(PK)"}},
-            {"Put": {"TableName": _table(), "Item": _profile_item(customer), "ConditionExpression": "attribute_not_exists(PK)"}}]
+    table, new = table_name(), "attribute_not_exists(PK)"
+    return [{"Put": {"TableName": table, "Item": guard, "ConditionExpression": new}},
+            {"Put": {"TableName": table, "Item": _profile_item(customer), "ConditionExpression": new}}]
 
 
 def _following_items(write: ImportedCustomer) -> list[dict]:
@@ -200,7 +161,7 @@ def _write_group(group: list[ImportedCustomer], job_id: str) -> list[ImportedCus
         parts = [(write, _transaction_items(write, job_id)) for write in group]
         request = [item for _, items in parts for item in items]
         try:
-            _retrying(partial(client("dynamodb").transact_write_items, TransactItems=request))
+            retrying(partial(client("dynamodb").transact_write_items, TransactItems=request))
         except ClientError as error:
             reasons = error.response.get("CancellationReasons") or []
             if error.response["Error"]["Code"] != "TransactionCanceledException" or not reasons:

@@ -56,7 +56,7 @@ from chalicelib.store.models import (
     transact_write,
 )
 from chalicelib.store.pagination import decode_token, newest_first, one_request
-from chalicelib.store.search_index import batch_write
+from chalicelib.store.raw_requests import batch_write
 
 _ORDER = "ORDER"
 _SCALARS = ("id", "number", "customer_id", "customer_entry_id", "billing_address", "shipping_address",

@@ -7,8 +7,6 @@ late stream record never brings back an old name. The entries of the image befor
 the new text no longer has are deleted. Then the mark is removed, conditioned on the record being
 unchanged since it was read (else a later stream record does it again). Every write is idempotent:
 a redelivered batch does nothing twice."""
-import random
-import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,8 +19,8 @@ from chalicelib.domain.search import address_searchable, customer_searchable
 from chalicelib.domain.text import fold
 from chalicelib.settings import get_settings
 from chalicelib.store.models import AddressItem, CustomerItem, TableItem
+from chalicelib.store.raw_requests import batch_get, batch_write, table_name
 
-_TRIES = 10
 PENDING = "index_pending"
 
 
@@ -40,48 +38,6 @@ def pending(event_name: str, old_image: dict | None, new_image: dict | None) -> 
     if event_name == "REMOVE" or not new_image or not new_image.get(PENDING, {}).get("BOOL"):
         return None
     return PendingRecord(new_image["PK"]["S"], new_image["SK"]["S"], old_image)
-
-
-def table_name() -> str:
-    return get_settings().table_name
-
-
-def _sleep(attempt: int) -> None:
-    time.sleep(random.uniform(0, min(2.0, 0.05 * 2 ** attempt)))
-
-
-def batch_get(keys: list[dict]) -> list[dict]:
-    found: list[dict] = []
-    for start in range(0, len(keys), 100):
-        request = {table_name(): {"Keys": keys[start:start + 100], "ConsistentRead": True}}
-        attempt = 0
-        while request:
-            reply = client("dynamodb").batch_get_item(RequestItems=request)
-            found += reply["Responses"].get(table_name(), [])
-            request = reply.get("UnprocessedKeys") or {}
-            if request:
-                attempt += 1
-                _sleep(attempt)
-    return found
-
-
-def batch_write(requests: list[dict]) -> None:
-    """25 writes per BatchWriteItem; UnprocessedItems and throttling retried with backoff and jitter."""
-    pending_requests = {table_name(): requests}
-    for attempt in range(_TRIES):
-        try:
-            reply = client("dynamodb").batch_write_item(RequestItems=pending_requests)
-        except ClientError as error:
-            if error.response["Error"]["Code"] not in ("ProvisionedThroughputExceededException", "ThrottlingException",
-                                                       "RequestLimitExceeded", "InternalServerError"):
-                raise
-            _sleep(attempt)
-            continue
-        pending_requests = reply.get("UnprocessedItems") or {}
-        if not pending_requests:
-            return
-        _sleep(attempt)
-    raise RuntimeError("DynamoDB kept items unprocessed")
 
 
 def write_all(puts: dict[tuple[str, str], dict], deletes: set[tuple[str, str]]) -> None:

@@ -11,14 +11,13 @@ from chalicelib.aws_clients import client
 from chalicelib.domain.search import is_outdated_gram
 from chalicelib.domain.text import legacy_fold
 from chalicelib.store.models import AddressItem, CustomerItem, ProductItem, TableItem
+from chalicelib.store.raw_requests import batch_get, table_name
 from chalicelib.store.search_index import (
     PENDING,
     PendingRecord,
     address_text,
-    batch_get,
     customer_text,
     index,
-    table_name,
     write_all,
 )
 
