@@ -34,7 +34,6 @@ from chalicelib.store.raw_requests import batch_get, batch_write, retrying, tabl
 
 _PROFILE = "PROFILE"
 _PER_TRANSACTION = 50  # at most 2 items each (guard and profile): within DynamoDB's 100
-_PER_BATCH = 25
 
 
 @dataclass
@@ -148,9 +147,7 @@ def _following_items(write: ImportedCustomer) -> list[dict]:
 def complete(writes: list[ImportedCustomer]) -> None:
     """Put what follows these committed customers (their transactions are done): a step redone after
     a crash puts it again for the customers it had created."""
-    requests = [request for write in writes for request in _following_items(write)]
-    for start in range(0, len(requests), _PER_BATCH):
-        batch_write(requests[start:start + _PER_BATCH])
+    batch_write([request for write in writes for request in _following_items(write)])
 
 
 def _write_group(group: list[ImportedCustomer], job_id: str) -> list[ImportedCustomer]:

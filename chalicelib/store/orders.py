@@ -275,9 +275,7 @@ def put_following(committed: Iterable[tuple[Order, Sequence[TimelineEvent], Sequ
 
 
 def _put(items: list[TableItem]) -> None:
-    requests = [{"PutRequest": {"Item": item.serialize()}} for item in items]
-    for start in range(0, len(requests), 25):
-        batch_write(requests[start:start + 25])
+    batch_write([{"PutRequest": {"Item": item.serialize()}} for item in items])
 
 
 _TRIES = 10  # a transaction cancelled by a concurrent one on the same item (a product's stock) is sent again

@@ -4,6 +4,7 @@ unprocessed. The one place these retries are written."""
 import random
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from botocore.exceptions import ClientError
@@ -12,6 +13,7 @@ from chalicelib.aws_clients import client
 from chalicelib.settings import get_settings
 
 _TRIES = 10
+_PER_BATCH_WRITE = 25  # DynamoDB's limit
 _THROTTLED = ("ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
               "InternalServerError")
 
@@ -57,8 +59,18 @@ def batch_get(keys: list[dict]) -> list[dict]:
     return found
 
 
-def batch_write(requests: list[dict]) -> None:
-    """Up to 25 puts and deletes in BatchWriteItems, until none is left unprocessed."""
+def batch_write(requests: list[dict], threads: int = 1) -> None:
+    """Puts and deletes in BatchWriteItems of 25 (`threads` at once), until none is left unprocessed."""
+    chunks = [requests[start:start + _PER_BATCH_WRITE] for start in range(0, len(requests), _PER_BATCH_WRITE)]
+    if threads > 1 and len(chunks) > 1:
+        with ThreadPoolExecutor(min(threads, len(chunks))) as pool:
+            list(pool.map(_write_chunk, chunks))
+        return
+    for chunk in chunks:
+        _write_chunk(chunk)
+
+
+def _write_chunk(requests: list[dict]) -> None:
     pending = {table_name(): requests}
     for attempt in range(_TRIES):
         reply = retrying(partial(client("dynamodb").batch_write_item, RequestItems=pending))

@@ -43,9 +43,7 @@ def pending(event_name: str, old_image: dict | None, new_image: dict | None) -> 
 def write_all(puts: dict[tuple[str, str], dict], deletes: set[tuple[str, str]]) -> None:
     requests = [{"PutRequest": {"Item": item}} for item in puts.values()]
     requests += [{"DeleteRequest": {"Key": {"PK": {"S": pk}, "SK": {"S": sk}}}} for pk, sk in deletes - set(puts)]
-    batches = [requests[i:i + 25] for i in range(0, len(requests), 25)]
-    with ThreadPoolExecutor(get_settings().bulk_write_threads) as pool:
-        list(pool.map(batch_write, batches))
+    batch_write(requests, get_settings().bulk_write_threads)
 
 
 def _entry(pk: str, sk: str, customer_id: str, text: str) -> dict:
