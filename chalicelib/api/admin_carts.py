@@ -7,9 +7,7 @@ from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import ANY_STAFF, LIST_QUERY, route, staff
-from chalicelib.domain.carts import Cart, CartRow, CartView, CheckoutLink
-from chalicelib.domain.orders import Order
+from chalicelib.api.routing import ANY_STAFF, LIST_QUERY, page_of, route, staff
 from chalicelib.domain.tokens import Principal
 
 if TYPE_CHECKING:
@@ -22,8 +20,11 @@ if TYPE_CHECKING:
         QuantityInput,
         StaffCheckout,
     )
+    from chalicelib.domain.carts import Cart
 
 bp = Blueprint(__name__)
+ORDERS = "chalicelib.domain.orders"
+CARTS = "chalicelib.domain.carts"
 INPUTS = "chalicelib.domain.cart_inputs"
 EDITORS = staff("admin", "agent")
 
@@ -34,7 +35,7 @@ def _loader(cart_id: str) -> Callable[[], Cart]:
     return lambda: staff_carts.get_cart(cart_id)
 
 
-@route(bp, "/carts", "GET", access=ANY_STAFF, query=f"{INPUTS}:CartQuery", response=list[CartRow],
+@route(bp, "/carts", "GET", access=ANY_STAFF, query=f"{INPUTS}:CartQuery", response=page_of(f"{CARTS}:CartRow"),
        summary="Open carts (newest activity first) or abandoned ones (idle longer than the reminder delay)")
 def list_carts(principal: Principal, query: CartQuery):
     from chalicelib.services import staff_carts
@@ -42,7 +43,7 @@ def list_carts(principal: Principal, query: CartQuery):
     return staff_carts.list_carts(query.state, query.limit, query.next_token)
 
 
-@route(bp, "/customers/{customer_id}/carts", "POST", access=EDITORS, response=CartView, status=201,
+@route(bp, "/customers/{customer_id}/carts", "POST", access=EDITORS, response=f"{CARTS}:CartView", status=201,
        summary="Open a cart for a customer (their open cart if they have one)")
 def open_cart(principal: Principal, customer_id: str):
     from chalicelib.services import staff_carts
@@ -50,7 +51,7 @@ def open_cart(principal: Principal, customer_id: str):
     return staff_carts.open_cart_for_customer(customer_id, principal.actor)
 
 
-@route(bp, "/customers/{customer_id}/carts", "GET", access=ANY_STAFF, query=LIST_QUERY, response=list[CartView],
+@route(bp, "/customers/{customer_id}/carts", "GET", access=ANY_STAFF, query=LIST_QUERY, response=page_of(f"{CARTS}:CartView"),
        summary="A customer's carts, open and closed, newest first")
 def customer_carts(principal: Principal, customer_id: str, query: ListQuery):
     from chalicelib.services import staff_carts
@@ -58,14 +59,14 @@ def customer_carts(principal: Principal, customer_id: str, query: ListQuery):
     return staff_carts.customer_carts(customer_id, query.limit, query.next_token)
 
 
-@route(bp, "/carts/{cart_id}", "GET", access=ANY_STAFF, response=CartView, summary="A cart")
+@route(bp, "/carts/{cart_id}", "GET", access=ANY_STAFF, response=f"{CARTS}:CartView", summary="A cart")
 def get_cart(principal: Principal, cart_id: str):
     from chalicelib.services import cart_pricing, staff_carts
 
     return cart_pricing.view_of(staff_carts.get_cart(cart_id))
 
 
-@route(bp, "/carts/{cart_id}", "PATCH", access=EDITORS, body=f"{INPUTS}:CartChanges", response=CartView,
+@route(bp, "/carts/{cart_id}", "PATCH", access=EDITORS, body=f"{INPUTS}:CartChanges", response=f"{CARTS}:CartView",
        summary="Coupon, schedule (once or recurring) and attribution")
 def change_cart(principal: Principal, cart_id: str, body: CartChanges):
     from chalicelib.services import staff_carts
@@ -73,7 +74,7 @@ def change_cart(principal: Principal, cart_id: str, body: CartChanges):
     return staff_carts.change_cart(_loader(cart_id), body)
 
 
-@route(bp, "/carts/{cart_id}/items", "POST", access=EDITORS, body=f"{INPUTS}:CartItemInput", response=CartView,
+@route(bp, "/carts/{cart_id}/items", "POST", access=EDITORS, body=f"{INPUTS}:CartItemInput", response=f"{CARTS}:CartView",
        summary="Add a product")
 def add_item(principal: Principal, cart_id: str, body: CartItemInput):
     from chalicelib.services import cart_lines
@@ -81,7 +82,7 @@ def add_item(principal: Principal, cart_id: str, body: CartItemInput):
     return cart_lines.add_item(_loader(cart_id), body.sku, body.quantity)
 
 
-@route(bp, "/carts/{cart_id}/items/{sku}", "PATCH", access=EDITORS, body=f"{INPUTS}:QuantityInput", response=CartView,
+@route(bp, "/carts/{cart_id}/items/{sku}", "PATCH", access=EDITORS, body=f"{INPUTS}:QuantityInput", response=f"{CARTS}:CartView",
        summary="Set a line's quantity")
 def set_quantity(principal: Principal, cart_id: str, sku: str, body: QuantityInput):
     from chalicelib.services import cart_lines
@@ -89,7 +90,7 @@ def set_quantity(principal: Principal, cart_id: str, sku: str, body: QuantityInp
     return cart_lines.set_quantity(_loader(cart_id), sku, body.quantity)
 
 
-@route(bp, "/carts/{cart_id}/items/{sku}", "DELETE", access=EDITORS, response=CartView, summary="Remove a line")
+@route(bp, "/carts/{cart_id}/items/{sku}", "DELETE", access=EDITORS, response=f"{CARTS}:CartView", summary="Remove a line")
 def remove_item(principal: Principal, cart_id: str, sku: str):
     from chalicelib.services import cart_lines
 
@@ -97,7 +98,7 @@ def remove_item(principal: Principal, cart_id: str, sku: str):
 
 
 @route(bp, "/carts/{cart_id}/checkout-link", "POST", access=EDITORS, body=f"{INPUTS}:CheckoutLinkRequest",
-       response=CheckoutLink, status=201,
+       response=f"{CARTS}:CheckoutLink", status=201,
        summary="A signed, expiring link that logs the customer in to check the cart out (optionally emailed)")
 def checkout_link(principal: Principal, cart_id: str, body: CheckoutLinkRequest):
     from chalicelib.services import checkout_links
@@ -105,7 +106,8 @@ def checkout_link(principal: Principal, cart_id: str, body: CheckoutLinkRequest)
     return checkout_links.create_checkout_link(cart_id, body, principal.actor)
 
 
-@route(bp, "/carts/{cart_id}/checkout", "POST", access=EDITORS, body=f"{INPUTS}:StaffCheckout", response=Order, status=201,
+@route(bp, "/carts/{cart_id}/checkout", "POST", access=EDITORS, body=f"{INPUTS}:StaffCheckout",
+       response=f"{ORDERS}:Order", status=201,
        summary="Check out now, in the customer's persona (not for card or PayPal: send a link)")
 def checkout(principal: Principal, cart_id: str, body: StaffCheckout):
     from chalicelib.services import checkout as checkout_service

@@ -6,8 +6,6 @@ from typing import TYPE_CHECKING
 from chalice import Blueprint
 
 from chalicelib.api.routing import ANY_STAFF, LIST_QUERY, page_of, route, staff
-from chalicelib.domain.customers import Customer
-from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.domain.tokens import Principal
 from chalicelib.settings import get_settings
 
@@ -18,6 +16,8 @@ if TYPE_CHECKING:
     from chalicelib.domain.notes import NoteInput
 
 bp = Blueprint(__name__)
+TIMELINE = "chalicelib.domain.timeline"
+CUSTOMERS = "chalicelib.domain.customers"
 ADDRESSES = "chalicelib.domain.addresses"
 CUSTOMER_INPUTS = "chalicelib.domain.customer_inputs"
 MAIL = "chalicelib.domain.mail"
@@ -26,7 +26,7 @@ EDITORS = staff("admin", "agent")
 
 
 @route(bp, "/customers/{customer_id}/timeline", "GET", access=ANY_STAFF, query=LIST_QUERY,
-       response=list[TimelineEvent], summary="What happened to a customer, newest first")
+       response=page_of(f"{TIMELINE}:TimelineEvent"), summary="What happened to a customer, newest first")
 def customer_timeline(principal: Principal, customer_id: str, query: ListQuery):
     from chalicelib.services import customers
 
@@ -100,7 +100,8 @@ def delete_note(principal: Principal, customer_id: str, note_id: str):
     customer_tabs.delete_note(customer_id, note_id, principal.actor)
 
 
-@route(bp, "/customers/{customer_id}/tags", "POST", access=EDITORS, body=f"{CUSTOMER_INPUTS}:TagInput", response=Customer,
+@route(bp, "/customers/{customer_id}/tags", "POST", access=EDITORS, body=f"{CUSTOMER_INPUTS}:TagInput",
+       response=f"{CUSTOMERS}:Customer",
        summary="Tag a customer")
 def add_tag(principal: Principal, customer_id: str, body: TagInput):
     from chalicelib.services import customer_tabs
@@ -108,7 +109,7 @@ def add_tag(principal: Principal, customer_id: str, body: TagInput):
     return customer_tabs.add_tag(customer_id, body.tag, principal.actor)
 
 
-@route(bp, "/customers/{customer_id}/tags/{tag}", "DELETE", access=EDITORS, response=Customer,
+@route(bp, "/customers/{customer_id}/tags/{tag}", "DELETE", access=EDITORS, response=f"{CUSTOMERS}:Customer",
        summary="Remove a tag")
 def remove_tag(principal: Principal, customer_id: str, tag: str):
     from urllib.parse import unquote
@@ -126,7 +127,7 @@ def list_emails(principal: Principal, customer_id: str, query: ListQuery):
     return customer_tabs.list_emails(customer_id, query.limit, query.next_token)
 
 
-@route(bp, "/customers/{customer_id}/verify-email", "POST", access=EDITORS, response=Customer,
+@route(bp, "/customers/{customer_id}/verify-email", "POST", access=EDITORS, response=f"{CUSTOMERS}:Customer",
        summary="Confirm the customer's email by hand")
 def confirm_email(principal: Principal, customer_id: str):
     from chalicelib.services import accounts

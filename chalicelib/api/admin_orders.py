@@ -1,15 +1,12 @@
 """Admin: orders (/admin/orders), their status, lines, notes and timeline, and the ordered products."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import ANY_STAFF, LIST_QUERY, route, staff
-from chalicelib.domain.orders import Order, OrderedProduct
+from chalicelib.api.routing import ANY_STAFF, LIST_QUERY, page_of, route, staff
 from chalicelib.domain.pages import page_in_memory
-from chalicelib.domain.timeline import TimelineEvent
 from chalicelib.domain.tokens import Principal
 
 if TYPE_CHECKING:
@@ -26,28 +23,24 @@ if TYPE_CHECKING:
     )
 
 bp = Blueprint(__name__)
+TIMELINE = "chalicelib.domain.timeline"
+ORDERS = "chalicelib.domain.orders"
 INPUTS = "chalicelib.domain.order_inputs"
 # Money and status: admins and agents. Support staff read orders and add notes.
 EDITORS = staff("admin", "agent")
 
 
-@dataclass
-class OrderList:
-    items: list[Order]
-    next_token: str | None
-    unprocessed_count: int  # paid or cash on delivery, not shipped yet: the badge
-
-
-@route(bp, "/orders", "GET", access=ANY_STAFF, query=f"{INPUTS}:OrderQuery", response=OrderList,
+@route(bp, "/orders", "GET", access=ANY_STAFF, query=f"{INPUTS}:OrderQuery", response=f"{ORDERS}:OrderList",
        summary="Orders, newest first, with filters and the unprocessed count")
 def list_orders(principal: Principal, query: OrderQuery):
+    from chalicelib.domain.orders import OrderList
     from chalicelib.services import orders
 
     page = orders.list_orders(query)
     return OrderList(items=page.items, next_token=page.next_token, unprocessed_count=orders.unprocessed_count())
 
 
-@route(bp, "/orders", "POST", access=EDITORS, body=f"{INPUTS}:OrderDraft", response=Order, status=201,
+@route(bp, "/orders", "POST", access=EDITORS, body=f"{INPUTS}:OrderDraft", response=f"{ORDERS}:Order", status=201,
        summary="Place an order for a customer or a guest (e.g. taken on the phone); admins may give placed_at")
 def create_order(principal: Principal, body: OrderDraft):
     from chalicelib.services import orders
@@ -55,14 +48,14 @@ def create_order(principal: Principal, body: OrderDraft):
     return orders.create_manual_order(body, principal.actor, may_backdate=principal.role == "admin")
 
 
-@route(bp, "/orders/{order_id}", "GET", access=ANY_STAFF, response=Order, summary="An order")
+@route(bp, "/orders/{order_id}", "GET", access=ANY_STAFF, response=f"{ORDERS}:Order", summary="An order")
 def get_order(principal: Principal, order_id: str):
     from chalicelib.services import orders
 
     return orders.get_order(order_id)
 
 
-@route(bp, "/orders/{order_id}", "PATCH", access=EDITORS, body=f"{INPUTS}:OrderChanges", response=Order,
+@route(bp, "/orders/{order_id}", "PATCH", access=EDITORS, body=f"{INPUTS}:OrderChanges", response=f"{ORDERS}:Order",
        summary="Change addresses, delivery, shipping fee or discount of an order not shipped")
 def change_order(principal: Principal, order_id: str, body: OrderChanges):
     from chalicelib.services import orders
@@ -78,7 +71,7 @@ def delete_order(principal: Principal, order_id: str):
     orders.delete_order(order_id)
 
 
-@route(bp, "/orders/{order_id}/status", "POST", access=EDITORS, body=f"{INPUTS}:StatusChange", response=Order,
+@route(bp, "/orders/{order_id}/status", "POST", access=EDITORS, body=f"{INPUTS}:StatusChange", response=f"{ORDERS}:Order",
        summary="Move the order, payment or fulfilment status (the name says which)")
 def change_status(principal: Principal, order_id: str, body: StatusChange):
     from chalicelib.services import orders
@@ -86,7 +79,7 @@ def change_status(principal: Principal, order_id: str, body: StatusChange):
     return orders.change_status(order_id, body.status, principal.actor)
 
 
-@route(bp, "/orders/{order_id}/items", "POST", access=EDITORS, body=f"{INPUTS}:LineInput", response=Order, status=201,
+@route(bp, "/orders/{order_id}/items", "POST", access=EDITORS, body=f"{INPUTS}:LineInput", response=f"{ORDERS}:Order", status=201,
        summary="Add a line")
 def add_line(principal: Principal, order_id: str, body: LineInput):
     from chalicelib.services import orders
@@ -94,7 +87,7 @@ def add_line(principal: Principal, order_id: str, body: LineInput):
     return orders.add_line(order_id, body, principal.actor)
 
 
-@route(bp, "/orders/{order_id}/items/{sku}", "PATCH", access=EDITORS, body=f"{INPUTS}:LineChanges", response=Order,
+@route(bp, "/orders/{order_id}/items/{sku}", "PATCH", access=EDITORS, body=f"{INPUTS}:LineChanges", response=f"{ORDERS}:Order",
        summary="Change a line's quantity, price or discount")
 def change_line(principal: Principal, order_id: str, sku: str, body: LineChanges):
     from chalicelib.services import orders
@@ -102,14 +95,15 @@ def change_line(principal: Principal, order_id: str, sku: str, body: LineChanges
     return orders.change_line(order_id, sku, body, principal.actor)
 
 
-@route(bp, "/orders/{order_id}/items/{sku}", "DELETE", access=EDITORS, response=Order, summary="Remove a line")
+@route(bp, "/orders/{order_id}/items/{sku}", "DELETE", access=EDITORS, response=f"{ORDERS}:Order", summary="Remove a line")
 def remove_line(principal: Principal, order_id: str, sku: str):
     from chalicelib.services import orders
 
     return orders.remove_line(order_id, sku, principal.actor)
 
 
-@route(bp, "/orders/{order_id}/timeline", "GET", access=ANY_STAFF, query=LIST_QUERY, response=list[TimelineEvent],
+@route(bp, "/orders/{order_id}/timeline", "GET", access=ANY_STAFF, query=LIST_QUERY,
+       response=page_of(f"{TIMELINE}:TimelineEvent"),
        summary="What happened to an order, newest first")
 def order_timeline(principal: Principal, order_id: str, query: ListQuery):
     from chalicelib.services import orders
@@ -117,7 +111,7 @@ def order_timeline(principal: Principal, order_id: str, query: ListQuery):
     return orders.order_timeline(order_id, query.limit, query.next_token)
 
 
-@route(bp, "/orders/{order_id}/notes", "POST", access=ANY_STAFF, body=f"{INPUTS}:NoteInput", response=TimelineEvent,
+@route(bp, "/orders/{order_id}/notes", "POST", access=ANY_STAFF, body=f"{INPUTS}:NoteInput", response=f"{TIMELINE}:TimelineEvent",
        status=201, summary="Add a note to the order's timeline")
 def add_note(principal: Principal, order_id: str, body: NoteInput):
     from chalicelib.services import orders
@@ -126,7 +120,7 @@ def add_note(principal: Principal, order_id: str, body: NoteInput):
 
 
 @route(bp, "/ordered-products", "GET", access=ANY_STAFF, query=f"{INPUTS}:OrderedProductsQuery",
-       response=list[OrderedProduct],
+       response=page_of(f"{ORDERS}:OrderedProduct"),
        summary="Per sku: quantity sold, revenue, orders, cheapest supplier (default: the last 30 days), by revenue")
 def ordered_products(principal: Principal, query: OrderedProductsQuery):
     from chalicelib.services import orders
@@ -134,7 +128,7 @@ def ordered_products(principal: Principal, query: OrderedProductsQuery):
     return page_in_memory(orders.ordered_products(query.from_, query.to), query.limit, query.next_token)
 
 
-@route(bp, "/customers/{customer_id}/orders", "GET", access=ANY_STAFF, query=LIST_QUERY, response=list[Order],
+@route(bp, "/customers/{customer_id}/orders", "GET", access=ANY_STAFF, query=LIST_QUERY, response=page_of(f"{ORDERS}:Order"),
        summary="A customer's orders, newest first")
 def customer_orders(principal: Principal, customer_id: str, query: ListQuery):
     from chalicelib.services import orders

@@ -189,3 +189,48 @@ def rows_per_second(rows: int, started_at: str | None, at: str) -> float | None:
 
 def _parse(iso: str) -> datetime:
     return datetime.fromisoformat(iso.replace("Z", "+00:00"))
+
+
+@dataclass
+class UploadTicket:
+    """A new import as staff get it: the job, and where to PUT its file."""
+
+    job: Job
+    upload_url: str  # PUT the file here (5 minutes)
+    expires_in: int
+
+
+@dataclass
+class ErrorFile:
+    """A short-lived link to an import's rejected rows."""
+
+    download_url: str
+    rejected: int
+    dry_run: bool = False
+
+
+@dataclass
+class SearchRebuild:
+    """A search index rebuild as staff follow it: the job's status and counts, named as on every job."""
+
+    id: str
+    kind: str
+    status: str  # queued, running, succeeded, failed (`message` says why)
+    rows_done: int  # items of the table read so far
+    updated: int  # customers and addresses given entries under today's fold; customers and products re-sorted
+    skipped: int  # records found up to date already (a second run skips them all)
+    deleted: int  # search entries written under the legacy fold, removed
+    rejected: int  # records whose stored fields today's rules refuse: left as they are, listed in `errors`
+    errors: list[RowError]  # the first ones: `row` numbers them in reading order, `message` names the record
+    created_at: str
+    created_by: str
+    started_at: str | None
+    finished_at: str | None
+    message: str | None
+
+    @classmethod
+    def of(cls, job: Job) -> "SearchRebuild":
+        return cls(id=job.id, kind=job.kind, status=job.status, rows_done=job.rows_done, updated=job.updated,
+                   skipped=job.skipped, deleted=job.deleted, rejected=job.rejected, errors=job.errors,
+                   created_at=job.created_at, created_by=job.created_by,
+                   started_at=job.started_at, finished_at=job.finished_at, message=job.message)

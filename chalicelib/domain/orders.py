@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.order_sales import OrderSales, SalesChange
 from chalicelib.domain.order_status import (
     FulfillmentStatus,
     OrderState,
@@ -191,17 +192,6 @@ def awaits_online_payment(order: Order | None) -> bool:
             and order.payment_status in (PaymentStatus.AWAITING_PAYMENT, PaymentStatus.PAYMENT_FAILED))
 
 
-@dataclass
-class SalesChange:
-    """One sku's change in the sales figures of the order's day (the ordered-products report's items)."""
-
-    sku: str
-    name: str
-    quantity: int
-    revenue: int
-    listed: bool | None  # True: the order now appears under the sku; False: no longer; None: as before
-
-
 def _sales(order: Order | None) -> dict[str, tuple[int, int, str]]:
     sold: dict[str, tuple[int, int, str]] = {}
     if is_sale(order):
@@ -209,15 +199,6 @@ def _sales(order: Order | None) -> dict[str, tuple[int, int, str]]:
             quantity, revenue, _ = sold.get(line.sku, (0, 0, ""))
             sold[line.sku] = (quantity + line.quantity, revenue + line.total, line.name)
     return sold
-
-
-@dataclass(frozen=True)
-class OrderSales:
-    """An order change's sales per sku on the order's (UTC) creation day: what the ordered products add up."""
-
-    order_id: str
-    day: str
-    changes: list[SalesChange]
 
 
 def order_sales(before: Order | None, after: Order | None) -> OrderSales | None:
@@ -291,17 +272,6 @@ class OrderEffects:
 
 
 @dataclass
-class SkuSales:
-    """A sku's sales on one day, as kept with the orders (the ordered-products report adds them up)."""
-
-    sku: str
-    name: str
-    quantity: int
-    revenue: int
-    order_ids: set[str]
-
-
-@dataclass
 class OrderedProduct:
     """A line of the ordered-products report: a sku's sales over a date range, and where to buy it cheapest."""
 
@@ -311,6 +281,15 @@ class OrderedProduct:
     revenue: int
     order_ids: list[str]
     cheapest_supplier: dict | None
+
+
+@dataclass
+class OrderList:
+    """A page of the staff's order list, with the badge of orders waiting to be processed."""
+
+    items: list[Order]
+    next_token: str | None
+    unprocessed_count: int  # paid or cash on delivery, not shipped yet: the badge
 
 
 # Emails the customer hears: (axis value reached) -> template.

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from chalicelib.domain import clock
-from chalicelib.domain.orders import OrderSales, order_sales
+from chalicelib.domain.order_sales import OrderSales
+from chalicelib.domain.orders import order_sales
 from chalicelib.domain.report_facts import order_facts
 from chalicelib.domain.reports import Deltas, OrderFacts, add_into
 from chalicelib.domain.reports_customers import (

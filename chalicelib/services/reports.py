@@ -2,7 +2,9 @@
 pre-aggregated report items only (never the orders).
 
 Definitions are the domain's (chalicelib/domain/reports.py and reports_<family>.py). Saved reports are
-services/saved_reports.py's: a report's first request loads neither them nor their inputs."""
+services/saved_reports.py's: a report's first request loads neither them nor their inputs. The store
+code of products and customers is loaded by the reports that show them only (a cold start's first
+sales or payments report loads neither)."""
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.pages import offset_of, offset_token
 from chalicelib.domain.reports_customers import customers_range, customers_report
@@ -10,8 +12,6 @@ from chalicelib.domain.reports_payments import payments_report
 from chalicelib.domain.reports_products import products_report
 from chalicelib.domain.reports_queries import CustomersQuery, PaymentsQuery, ProductsQuery, ReportQuery, SalesQuery
 from chalicelib.domain.reports_sales import sales_report, sales_source
-from chalicelib.store import customers as customer_repo
-from chalicelib.store import products as product_repo
 from chalicelib.store import report_aggregates as repo
 
 
@@ -43,6 +43,8 @@ def all_products(query: ProductsQuery) -> dict:
 def customers(query: CustomersQuery) -> dict:
     """Period items of the range widened to whole periods, and the customer-day items of those days;
     the top customers are named from their customer records (a deleted one has no name)."""
+    from chalicelib.store import customers as customer_repo
+
     start, end = customers_range(query)
     answer = customers_report(query, repo.customer_period_items(query.group_by, start, end),
                               repo.customer_day_items(start, end), utc_now())
@@ -70,6 +72,8 @@ def run(query: ReportQuery, whole: bool = False) -> dict:
 
 
 def _catalogue(skus: set[str]) -> dict[str, dict]:
+    from chalicelib.store import products as product_repo
+
     found = product_repo.get_many(sorted(skus))
     return {sku: {"name": p.name, "price": p.price, "category": p.category, "brand": p.brand, "status": p.status}
             for sku, p in found.items()}

@@ -23,7 +23,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.orders import OrderSales, SalesChange, SkuSales
+from chalicelib.domain.order_sales import OrderSales, SalesChange, SkuSales
 from chalicelib.domain.reports import DAY, Deltas, Figures, Key
 from chalicelib.store.models import (
     ALL_OLD,

@@ -1,5 +1,8 @@
 """A report's first request is a cold start: it answers without loading pydantic (its query is a msgspec
-Struct, docs/architecture.md "Cold start"), while saving a report (email recipients) does load it.
+Struct, docs/architecture.md "Cold start"), while saving a report (email recipients) does load it. Nor
+does a cold start load the records no answer of it needs: `import app` registers every route and loads
+no record's module (routes name their models as "module:Class"), and a sales or payments report reads
+no customer, order or product.
 
 Each case runs in a fresh Python process, as a new Lambda instance would, on moto."""
 import json
@@ -30,12 +33,18 @@ with mock_aws():
     with Client(app) as client:
         api = Api(client)
         reply = api.get(path, token=staff_token()) if method == "GET" else api.post(path, body, token=staff_token())
-    print(json.dumps({"status": reply.status, "pydantic": "pydantic" in sys.modules}))
+    records = sorted(set(sys.modules) & set(json.loads(sys.argv[4])))
+    print(json.dumps({"status": reply.status, "pydantic": "pydantic" in sys.modules, "records": records}))
 """
+# The modules of records a report does not show: the orders', customers', carts', jobs', products', and
+# the store code that reads customers and products.
+RECORDS = ["chalicelib.domain.orders", "chalicelib.domain.customers", "chalicelib.domain.carts", "chalicelib.domain.jobs",
+           "chalicelib.domain.products", "chalicelib.domain.invoices", "chalicelib.domain.shopper_views",
+           "chalicelib.store.customers", "chalicelib.store.products", "chalicelib.store.orders"]
 
 
 def _first_request(method: str, path: str, body: dict | None = None) -> dict:
-    done = subprocess.run([sys.executable, "-c", FIRST_REQUEST, method, path, json.dumps(body)], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-c", FIRST_REQUEST, method, path, json.dumps(body), json.dumps(RECORDS)], cwd=ROOT,
                           capture_output=True, text=True, env=os.environ.copy(), timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -48,11 +57,38 @@ def _first_request(method: str, path: str, body: dict | None = None) -> dict:
     "/admin/reports/payments?from=2026-03-01&to=2026-03-31",
 ])
 def test_a_reports_first_request_answers_without_pydantic(path):
-    assert _first_request("GET", path) == {"status": 200, "pydantic": False}
+    answer = _first_request("GET", path)
+    assert (answer["status"], answer["pydantic"]) == (200, False)
+
+
+@pytest.mark.parametrize("path", [
+    "/admin/reports/sales?from=2026-03-01&to=2026-03-31&group_by=week&country=FR",
+    "/admin/reports/payments?from=2026-03-01&to=2026-03-31",
+])
+def test_a_sales_or_payments_reports_first_request_loads_no_customer_order_or_product(path):
+    assert _first_request("GET", path) == {"status": 200, "pydantic": False, "records": []}
+
+
+def test_the_products_report_reads_the_catalogue_and_the_customers_report_the_customers():
+    # the control of the test above: these reports do load what they show
+    answer = _first_request("GET", "/admin/reports/products?from=2026-03-01&to=2026-03-31")
+    assert "chalicelib.store.products" in answer["records"]
+    answer = _first_request("GET", "/admin/reports/customers?from=2026-03-01&to=2026-03-31")
+    assert "chalicelib.store.customers" in answer["records"]
+
+
+def test_importing_the_app_registers_every_route_and_loads_no_records_module():
+    script = ("import json, sys; import app; from chalicelib.api.routing import ROUTES; "
+              "print(json.dumps([len(ROUTES), sorted(set(sys.modules) & set(json.loads(sys.argv[1])))]))")
+    done = subprocess.run([sys.executable, "-c", script, json.dumps(RECORDS)], cwd=ROOT, capture_output=True, text=True,
+                          env=os.environ.copy(), timeout=120, check=True)
+    routes, loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert routes > 100 and loaded == []
 
 
 def test_a_refused_report_query_is_a_422_without_pydantic():
-    assert _first_request("GET", "/admin/reports/sales?from=2026-03-31&to=2026-03-01") == {"status": 422, "pydantic": False}
+    answer = _first_request("GET", "/admin/reports/sales?from=2026-03-31&to=2026-03-01")
+    assert (answer["status"], answer["pydantic"]) == (422, False)
 
 
 def test_saving_a_report_loads_pydantic_for_its_body():
