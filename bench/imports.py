@@ -220,10 +220,11 @@ def catalogue(seed: int) -> list[tuple[str, str, int]]:
     return [(f"SKU-{n:04d}", name, rng.randint(3, 120) * 50) for n, name in enumerate(names)]
 
 
-def orders_file(count: int, people: list[Person], products: list[tuple[str, str, int]], seed: int
+def orders_file(count: int, people: list[Person], products: list[tuple[str, str, int]], seed: int, first_number: int = 10001
                 ) -> tuple[bytes, list[PlannedOrder], int]:
     """A Shopify order export: one row per line, the order's fields on its first line. 90% of the
-    orders are the customers' (by email), 10% guests'. Returns the file, its orders and its rows."""
+    orders are the customers' (by email), 10% guests'. Order names count from `first_number`. Returns the
+    file, its orders and its rows."""
     rng = random.Random(seed)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -243,7 +244,7 @@ def orders_file(count: int, people: list[Person], products: list[tuple[str, str,
         shipping = 0 if subtotal >= 5000 else fee
         discount = 500 if rng.random() < 0.1 and subtotal > 1000 else 0
         placed = start + timedelta(minutes=rng.randint(0, 60 * 24 * 330))
-        order = PlannedOrder(f"#{10001 + n}", person.email, person.first, person.last, guest, lines, payment, delivery,
+        order = PlannedOrder(f"#{first_number + n}", person.email, person.first, person.last, guest, lines, payment, delivery,
                              shipping, discount, placed)
         planned.append(order)
         moment = placed.astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
@@ -779,10 +780,28 @@ def report_ceiling(sample: str) -> list[dict]:
     return ceilings
 
 
+def warm_up_engine(made: CustomerFile, products: list[tuple[str, str, int]], count: int, seed: int,
+                   writes: Writes) -> None:
+    """DynamoDB Local is a JVM whose JIT compiles the code of each kind of request while the first
+    thousands run: during a first import of 2,000 orders its compiler threads took half of its CPU (17 of
+    35 s) on these 2 cores, where the import itself runs. Real DynamoDB has no such start. Both sides are
+    therefore measured warm: first an import of `count` other orders, and a few placed one by one."""
+    if not count:
+        return
+    body, planned, _ = orders_file(count, made.people, products, seed + 1, first_number=900001)
+    started = time.perf_counter()
+    worker_report(run_worker(drop("orders/warm-up.csv", body), None))
+    naive_orders(planned[:max(2, count // 10)], writes)
+    writes.take()
+    print(f"engine warmed up: {count} orders imported and {max(2, count // 10) - 1} placed one by one in "
+          f"{time.perf_counter() - started:.0f} s; load {load()}")
+
+
 def import_orders(args, made: CustomerFile, writes: Writes) -> dict:
     print(f"\n## Order history import; load {load()}\n")
     products = catalogue(args.seed)
     add_products(products)
+    warm_up_engine(made, products, args.warm_up, args.seed, writes)
     body, planned, order_rows = orders_file(args.orders, made.people, products, args.seed)
     half = args.order_sample // 2
     naive = naive_orders(planned[:half + 1], writes)
@@ -868,6 +887,8 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=300, help="rows created one by one through the service")
     parser.add_argument("--orders", type=int, default=5_000)
     parser.add_argument("--order-sample", type=int, default=300, help="orders placed one by one through the service")
+    parser.add_argument("--warm-up", dest="warm_up", type=int, default=1000,
+                        help="orders imported (and a tenth placed one by one) before the order figures are measured")
     parser.add_argument("--large", type=int, default=0, help="also N rows with the budget forced (e.g. 100000)")
     parser.add_argument("--budget", type=float, default=5.0)
     parser.add_argument("--seed", type=int, default=20261130)

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 
 bp = Blueprint(__name__)
 VIEWS = "chalicelib.domain.shopper_views"
-CARTS = "chalicelib.domain.carts"
 INPUTS = "chalicelib.domain.cart_inputs"
 
 
