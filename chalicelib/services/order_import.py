@@ -16,6 +16,7 @@ Customers are found by email (compared case-insensitively) or by the id they had
 (imported customers keep it); an order for neither is a guest order with its own customer entry.
 Unknown skus become archived products. Counts: `created` and `updated` are orders (new; given more
 lines), `rejected` and `skipped` are rows."""
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from chalicelib.domain import clock
@@ -83,7 +84,12 @@ class _Step:
         if self.job.dry_run:
             self._judge(imported)
             return
-        known = order_store.imported_pointers([o.ref for o in imported])
+        # the step's three reads at once (their requests count as bulk requests: one at a time on moto)
+        with ThreadPoolExecutor(min(3, get_settings().bulk_write_threads)) as pool:
+            pointers = pool.submit(order_store.imported_pointers, [o.ref for o in imported])
+            products = pool.submit(self._products, [line for order in imported for line in order.lines])
+            buyers = pool.submit(self._buyers, imported)
+        known = pointers.result()
         new, more, committed = [], [], []
         for order in imported:
             pointer = known.get(order.ref)
@@ -97,8 +103,8 @@ class _Step:
             else:
                 more.append((order, pointer))
         orders.complete_imported(committed, self.actor)
-        names = self._products([line for order in imported for line in order.lines])
-        self._place_all(new, names)
+        names = products.result()
+        self._place_all(new, names, *buyers.result())
         for order, pointer in more:
             self._add_lines(order, pointer, names)
 
@@ -146,9 +152,10 @@ class _Step:
             for sku in sorted(wanted.keys() - found.keys())]))
         return {sku: product.name for sku, product in found.items()}
 
-    def _buyers(self, new: list[ImportedOrder]) -> dict[str, Buyer]:
-        """Each new order's buyer: a customer found by email, else by external id, else a guest."""
-        heads = {order.ref: order.head for order in new if order.head is not None}
+    def _buyers(self, imported: list[ImportedOrder]) -> tuple[dict[str, Buyer], dict[str, Customer]]:
+        """Each order's buyer (a customer found by email, else by external id, else a guest), and the
+        customers' profiles as read (the first round places their orders under these versions)."""
+        heads = {order.ref: order.head for order in imported if order.head is not None}
         by_email = customer_store.guards([h.customer_email_key for h in heads.values() if h.customer_email_key])
         by_external = order_refs.customers_by_external_id(
             [h.customer_external_id for h in heads.values() if h.customer_external_id])
@@ -163,12 +170,13 @@ class _Step:
         for ref, head in heads.items():
             customer = profiles.get(ids.get(ref, ""))
             buyers[ref] = _buyer_of(customer) if customer else Buyer(guest_of(head), group_id=GUESTS_GROUP_ID)
-        return buyers
+        return buyers, profiles
 
-    def _place_all(self, new: list[ImportedOrder], names: dict[str, str]) -> None:
+    def _place_all(self, new: list[ImportedOrder], names: dict[str, str], buyers: dict[str, Buyer],
+                   profiles: dict[str, Customer]) -> None:
         """The new orders, in rounds: the k-th order of each customer in round k (each changes their
-        card), its customers read once, its orders several to a transaction."""
-        buyers = self._buyers(new)
+        card), its orders several to a transaction; the first round under the profiles read to find the
+        buyers, each later one under its customers read again."""
         ready = []
         for order in new:
             head = order.head
@@ -194,11 +202,13 @@ class _Step:
             if turn == len(rounds):
                 rounds.append([])
             rounds[turn].append((order, built, buyer))
-        for placing in rounds:
-            self._place_round(placing)
+        for turn, placing in enumerate(rounds):
+            self._place_round(placing, profiles if turn == 0 else None)
 
-    def _place_round(self, placing: list[tuple[ImportedOrder, Order, Buyer]]) -> None:
-        customers = customer_store.profiles(buyer.customer_id for _, _, buyer in placing if buyer.customer_id)
+    def _place_round(self, placing: list[tuple[ImportedOrder, Order, Buyer]], customers: dict[str, Customer] | None
+                     ) -> None:
+        if customers is None:
+            customers = customer_store.profiles(buyer.customer_id for _, _, buyer in placing if buyer.customer_id)
         imported = [(built, customers.get(buyer.customer_id or "")) for _, built, buyer in placing]
         outcomes = orders.place_imported_together(imported, self.actor, get_settings().bulk_write_threads)
         for (order, built, buyer), outcome in zip(placing, outcomes, strict=True):
