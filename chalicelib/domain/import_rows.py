@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Annotated, Any, TypeVar
 
 from pydantic import StringConstraints, TypeAdapter, ValidationError
@@ -158,7 +158,10 @@ def _adapters() -> dict[str, TypeAdapter]:
             "product_name": TypeAdapter(_ProductName)}
 
 
+@lru_cache(maxsize=4096)
 def _valid(kind: str, value: str) -> str:
+    """The value as the API's validator of `kind` takes it. Remembered: a file repeats its values (an
+    order's email and names on each of its lines, a customer's on each of their orders)."""
     try:
         return _adapters()[kind].validate_python(value)
     except ValidationError as error:
