@@ -20,12 +20,14 @@ addresses, tags; 1.5% of the rows repeat an earlier email in another case, 1.5% 
    written (same attributes, same sizes, index keys included);
 3. peak RSS of the job handler's process (10,000 rows here; N rows with --large);
 5. orders/s of an order history import (Shopify order export, the customers above, some guests) vs
-   services.orders.create_manual_order one by one on a sample of the same orders.
+   services.orders.create_manual_order one by one on a sample of the same orders, both on a warmed-up
+   engine (--warm-up N: another file of N orders imported, and N/10 placed one by one, first: a fresh
+   DynamoDB Local's JIT compiler takes half its CPU during a first import).
 --large N runs, after those and in a fresh table (its own DynamoDB Local), N rows with the
 invocation budget forced to 5 s (JOB_STEP_BUDGET_SECONDS): hand-overs counted, counts exact, no
 duplicate (profiles = email guards = distinct emails), and point 3 for N rows.
 
-    cd /work/wt-gates && .venv/bin/python bench/imports.py [--rows 10000] [--large 100000]
+    .venv/bin/python bench/imports.py [--rows 10000] [--orders 5000] [--warm-up 1000] [--large 100000]
 """
 import argparse
 import csv

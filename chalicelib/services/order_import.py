@@ -16,7 +16,6 @@ Customers are found by email (compared case-insensitively) or by the id they had
 (imported customers keep it); an order for neither is a guest order with its own customer entry.
 Unknown skus become archived products. Counts: `created` and `updated` are orders (new; given more
 lines), `rejected` and `skipped` are rows."""
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from chalicelib.domain import clock
@@ -84,12 +83,7 @@ class _Step:
         if self.job.dry_run:
             self._judge(imported)
             return
-        # the step's three reads at once (their requests count as bulk requests: one at a time on moto)
-        with ThreadPoolExecutor(min(3, get_settings().bulk_write_threads)) as pool:
-            pointers = pool.submit(order_store.imported_pointers, [o.ref for o in imported])
-            products = pool.submit(self._products, [line for order in imported for line in order.lines])
-            buyers = pool.submit(self._buyers, imported)
-        known = pointers.result()
+        known = order_store.imported_pointers([o.ref for o in imported])
         new, more, committed = [], [], []
         for order in imported:
             pointer = known.get(order.ref)
@@ -103,8 +97,8 @@ class _Step:
             else:
                 more.append((order, pointer))
         orders.complete_imported(committed, self.actor)
-        names = products.result()
-        self._place_all(new, names, *buyers.result())
+        names = self._products([line for order in imported for line in order.lines])
+        self._place_all(new, names, *self._buyers(new))
         for order, pointer in more:
             self._add_lines(order, pointer, names)
 
@@ -152,10 +146,10 @@ class _Step:
             for sku in sorted(wanted.keys() - found.keys())]))
         return {sku: product.name for sku, product in found.items()}
 
-    def _buyers(self, imported: list[ImportedOrder]) -> tuple[dict[str, Buyer], dict[str, Customer]]:
-        """Each order's buyer (a customer found by email, else by external id, else a guest), and the
+    def _buyers(self, new: list[ImportedOrder]) -> tuple[dict[str, Buyer], dict[str, Customer]]:
+        """Each new order's buyer (a customer found by email, else by external id, else a guest), and the
         customers' profiles as read (the first round places their orders under these versions)."""
-        heads = {order.ref: order.head for order in imported if order.head is not None}
+        heads = {order.ref: order.head for order in new if order.head is not None}
         by_email = customer_store.guards([h.customer_email_key for h in heads.values() if h.customer_email_key])
         by_external = order_refs.customers_by_external_id(
             [h.customer_external_id for h in heads.values() if h.customer_external_id])

@@ -15,7 +15,7 @@ in BatchWriteItems (idempotent puts).
 import dataclasses
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -175,12 +175,12 @@ _ITEMS_PER_TRANSACTION = 100  # DynamoDB's limit
 def place_together(placements: Sequence[Placement], threads: int) -> list[DomainError | None]:
     """New orders that share no item (an import's orders of distinct customers), several to a
     transaction: placements whose items do not meet are packed up to DynamoDB's 100 items; `threads`
-    transactions at once, each sent as soon as it is full (the next ones are staged meanwhile). What
-    need not be atomic with the order (its number's item, its timeline events: idempotent puts) follows
-    the transaction in BatchWriteItems. Fewer, fuller transactions: DynamoDB Local runs them one at a
-    time (bench/imports.py). A transaction cancelled by a condition wrote nothing; its orders are then
-    placed one by one (`place`), so each gets its own answer.
+    transactions at once. What need not be atomic with the order (its number's item, its timeline
+    events: idempotent puts) follows the transaction in BatchWriteItems. Fewer, fuller transactions:
+    DynamoDB Local runs them one at a time (bench/imports.py). A transaction cancelled by a condition
+    wrote nothing; its orders are then placed one by one (`place`), so each gets its own answer.
     Returns, per placement, None (placed) or the domain error that refused it."""
+    groups = _packed(placements)
     outcomes: list[DomainError | None] = [None] * len(placements)
 
     def write(group: list[tuple[int, _Staged]]) -> None:
@@ -198,9 +198,8 @@ def place_together(placements: Sequence[Placement], threads: int) -> list[Domain
                 except DomainError as error:
                     outcomes[i] = error
 
-    with ThreadPoolExecutor(max(1, threads)) as pool:
-        for written in [pool.submit(write, group) for group in _packed(placements)]:
-            written.result()
+    with ThreadPoolExecutor(max(1, min(threads, len(groups)))) as pool:
+        list(pool.map(write, groups))
     return outcomes
 
 
@@ -233,23 +232,20 @@ class _Staged:
             getattr(tx, method)(model, **options)
 
 
-def _packed(placements: Sequence[Placement]) -> Iterator[list[tuple[int, _Staged]]]:
+def _packed(placements: Sequence[Placement]) -> list[list[tuple[int, _Staged]]]:
     """Placements (by index, staged) in groups whose items do not meet and fit one transaction: each
-    into the first open group it fits. A group too full for the next placement is given out at once."""
+    into the first group it fits."""
     groups: list[tuple[list[tuple[int, _Staged]], set[tuple[str, str]]]] = []
     for index, placement in enumerate(placements):
         staged = _Staged(placement)
-        full = [group for group in groups if len(group[1]) + len(staged.keys) > _ITEMS_PER_TRANSACTION]
-        for group in full:
-            groups.remove(group)
-            yield group[0]
-        home = next((group for group in groups if not group[1] & staged.keys), None)
-        if home is None:
-            groups.append(([(index, staged)], set(staged.keys)))
+        for members, keys in groups:
+            if not keys & staged.keys and len(keys) + len(staged.keys) <= _ITEMS_PER_TRANSACTION:
+                members.append((index, staged))
+                keys.update(staged.keys)
+                break
         else:
-            home[0].append((index, staged))
-            home[1].update(staged.keys)
-    yield from (members for members, _ in groups)
+            groups.append(([(index, staged)], set(staged.keys)))
+    return [members for members, _ in groups]
 
 
 def _stage_one(tx: TransactWrite, p: Placement, item: OrderItem | None = None, following: list[TableItem] | None = None
