@@ -793,9 +793,9 @@ def warm_up_engine(made: CustomerFile, products: list[tuple[str, str, int]], cou
     body, planned, _ = orders_file(count, made.people, products, seed + 1, first_number=900001)
     started = time.perf_counter()
     worker_report(run_worker(drop("orders/warm-up.csv", body), None))
-    naive_orders(planned[:max(2, count // 10)], writes)
+    one_by_one = naive_orders(planned[:max(2, count // 10)], writes)["orders"]
     writes.take()
-    print(f"engine warmed up: {count} orders imported and {max(2, count // 10) - 1} placed one by one in "
+    print(f"engine warmed up: {count} orders imported and {one_by_one} placed one by one in "
           f"{time.perf_counter() - started:.0f} s; load {load()}")
 
 

@@ -33,11 +33,9 @@ EDITORS = staff("admin", "agent")
 @route(bp, "/orders", "GET", access=ANY_STAFF, query=f"{INPUTS}:OrderQuery", response=f"{ORDERS}:OrderList",
        summary="Orders, newest first, with filters and the unprocessed count")
 def list_orders(principal: Principal, query: OrderQuery):
-    from chalicelib.domain.orders import OrderList
     from chalicelib.services import orders
 
-    page = orders.list_orders(query)
-    return OrderList(items=page.items, next_token=page.next_token, unprocessed_count=orders.unprocessed_count())
+    return orders.list_orders(query)
 
 
 @route(bp, "/orders", "POST", access=EDITORS, body=f"{INPUTS}:OrderDraft", response=f"{ORDERS}:Order", status=201,

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from chalice import Blueprint
 
 from chalicelib.api.routing import LIST_QUERY, page_of, route, staff
-from chalicelib.domain.pages import Page
 from chalicelib.domain.tokens import Principal
 
 if TYPE_CHECKING:
@@ -22,26 +21,22 @@ ADMIN = staff("admin")
        summary="Rebuild the search index: every customer, address and product under today's text folding "
                "(a background job; 409 while one is under way)")
 def start_search_rebuild(principal: Principal):
-    from chalicelib.domain.jobs import SearchRebuild
     from chalicelib.services import search_rebuilds
 
-    return SearchRebuild.of(search_rebuilds.start_rebuild(principal.actor))
+    return search_rebuilds.start_rebuild(principal.actor)
 
 
 @route(bp, "/search-index/rebuilds", "GET", access=ADMIN, query=LIST_QUERY, response=page_of(f"{JOBS}:SearchRebuild"),
        summary="Search index rebuilds, newest first")
 def list_search_rebuilds(principal: Principal, query: ListQuery):
-    from chalicelib.domain.jobs import SearchRebuild
     from chalicelib.services import search_rebuilds
 
-    page = search_rebuilds.list_rebuilds(query.limit, query.next_token)
-    return Page(items=[SearchRebuild.of(job) for job in page.items], next_token=page.next_token)
+    return search_rebuilds.list_rebuilds(query.limit, query.next_token)
 
 
 @route(bp, "/search-index/rebuilds/{job_id}", "GET", access=ADMIN, response=f"{JOBS}:SearchRebuild",
        summary="A search index rebuild: status and counts")
 def get_search_rebuild(principal: Principal, job_id: str):
-    from chalicelib.domain.jobs import SearchRebuild
     from chalicelib.services import search_rebuilds
 
-    return SearchRebuild.of(search_rebuilds.get_rebuild(job_id))
+    return search_rebuilds.get_rebuild(job_id)

@@ -28,7 +28,7 @@ from chalicelib.domain.order_status import (
     initial_state,
     move,
 )
-from chalicelib.domain.orders import Order, OrderCustomer, OrderedProduct, OrderEffects, OrderLine
+from chalicelib.domain.orders import Order, OrderCustomer, OrderedProduct, OrderEffects, OrderLine, OrderList
 from chalicelib.domain.pages import Page
 from chalicelib.domain.products import ProductStatus
 from chalicelib.domain.reports import local_day
@@ -451,17 +451,19 @@ def matches(order: Order, query: OrderQuery) -> bool:
     return (query.from_ is None or day >= query.from_.isoformat()) and (query.to is None or day <= query.to.isoformat())
 
 
-def list_orders(query: OrderQuery) -> Page[Order]:
-    """One page of orders, newest first: read through the index that serves the most selective
-    filter (docs/architecture.md), then keep those passing every filter. A page may hold fewer
-    than `limit` orders; follow next_token. A delivery method filtered by is one of the store's,
-    active or not (the orders of a retired method are still found); 422 naming them otherwise."""
+def list_orders(query: OrderQuery) -> OrderList:
+    """One page of orders, newest first, with the count of orders waiting to be processed: read
+    through the index that serves the most selective filter (docs/architecture.md), then keep those
+    passing every filter. A page may hold fewer than `limit` orders; follow next_token. A delivery
+    method filtered by is one of the store's, active or not (the orders of a retired method are still
+    found); 422 naming them otherwise."""
     if query.delivery_method is not None:
         from chalicelib.services import configuration
 
         configuration.store_settings().known_delivery_code(query.delivery_method)
     page = _candidates(query)
-    return Page(items=[o for o in page.items if matches(o, query)], next_token=page.next_token)
+    return OrderList(items=[o for o in page.items if matches(o, query)], next_token=page.next_token,
+                     unprocessed_count=repo.unprocessed_count())
 
 
 def _candidates(query: OrderQuery) -> Page[Order]:
@@ -493,9 +495,6 @@ def order_timeline(order_id: str, limit: int, next_token: str | None) -> Page[Ti
     get_order(order_id)
     return repo.timeline(order_id, limit, next_token)
 
-
-def unprocessed_count() -> int:
-    return repo.unprocessed_count()
 
 
 def ordered_products(day_from: date | None, day_to: date | None) -> list[OrderedProduct]:

@@ -5,7 +5,7 @@ load the runner and its Scan."""
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.jobs import FINISHED, Checkpoint, Job, JobKind, JobStatus
+from chalicelib.domain.jobs import FINISHED, Checkpoint, Job, JobKind, JobStatus, SearchRebuild
 from chalicelib.domain.pages import Page
 from chalicelib.services import jobs
 from chalicelib.store import jobs as repo
@@ -13,7 +13,7 @@ from chalicelib.store import jobs as repo
 _FAMILY = repo.family_of(JobKind.SEARCH_REINDEX)
 
 
-def start_rebuild(actor: str) -> Job:
+def start_rebuild(actor: str) -> SearchRebuild:
     """A queued re-index job, its first step asked for. If the message is lost, the watchdog finds
     the queued job and sends it again."""
     latest = repo.list_page(_FAMILY, 1, None).items
@@ -24,16 +24,17 @@ def start_rebuild(actor: str) -> Job:
     created = repo.create(job)
     assert created is not None  # a new id: no upload guard to fail
     jobs.enqueue(created.id)
-    return created
+    return SearchRebuild.of(created)
 
 
-def get_rebuild(job_id: str) -> Job:
+def get_rebuild(job_id: str) -> SearchRebuild:
     job = repo.get(job_id)
     if job is None or job.kind != JobKind.SEARCH_REINDEX:
         raise NotFound("No search index rebuild with this id.")
-    return job
+    return SearchRebuild.of(job)
 
 
-def list_rebuilds(limit: int, next_token: str | None) -> Page[Job]:
+def list_rebuilds(limit: int, next_token: str | None) -> Page[SearchRebuild]:
     """Newest first."""
-    return repo.list_page(_FAMILY, limit, next_token)
+    page = repo.list_page(_FAMILY, limit, next_token)
+    return Page(items=[SearchRebuild.of(job) for job in page.items], next_token=page.next_token)
