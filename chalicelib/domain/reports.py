@@ -191,22 +191,29 @@ def sum_by_period(items: Iterable[tuple[str, Mapping[str, int]]], start: date, e
     return sums
 
 
-def range_problem(start: date, end: date, group_by: str) -> str | None:
-    """Why [start, end] grouped by `group_by` is not a range a report answers, if so."""
-    if not (start >= FIRST_DAY and end <= LAST_DAY):
-        return f"a report reads the days from {FIRST_DAY} to {LAST_DAY}"
+def range_problem(start: date, end: date, group_by: str | None) -> tuple[str, str] | None:
+    """Why [start, end] is not a range a report answers, if so: (the field to change, why). `group_by`
+    None: a range read day by day without periods (the products report, the files list): a year."""
+    if start < FIRST_DAY:
+        return "from", f"a report reads the days from {FIRST_DAY} to {LAST_DAY}"
+    if end > LAST_DAY:
+        return "to", f"a report reads the days from {FIRST_DAY} to {LAST_DAY}"
     if end < start:
-        return "'to' is before 'from'"
+        return "to", "'to' is before 'from'"
     days = (end - start).days + 1
-    if days > MAX_DAYS[group_by]:
-        return f"a report by {group_by} covers at most {MAX_DAYS[group_by]} days (this range has {days})"
+    longest = MAX_DAYS[group_by or DAY]
+    if days > longest:
+        what = f"a report by {group_by}" if group_by else "a range read day by day"
+        return "to", f"{what} covers at most {longest} days (this range has {days})"
     return None
 
 
-def check_range(start: date, end: date, group_by: str) -> None:
+def check_range(start: date, end: date, group_by: str | None) -> None:
+    """A 422 naming the field, for a range no report answers."""
     problem = range_problem(start, end, group_by)
     if problem:
-        raise InvalidInput(f"The range is not valid: {problem}.", [{"field": "to", "message": problem}])
+        field, why = problem
+        raise InvalidInput(f"The range is not valid: {why}.", [{"field": field, "message": why}])
 
 
 # Time zones: the store's days.

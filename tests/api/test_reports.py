@@ -224,20 +224,29 @@ def test_support_reads_reports_and_shoppers_never(api):
         assert api.get(f"/admin/reports/{name}?{on}").status == 401
 
 
-@pytest.mark.parametrize("name, params", [
-    ("sales", {"from": "2026-10-31", "to": "2026-10-30"}),  # to before from
-    ("sales", {"from": "2025-10-30", "to": "2026-10-31"}),  # 367 days by day
-    ("customers", {"from": "2026-10-31", "to": "2026-10-01"}),
-    ("payments", {"from": "2025-01-01", "to": "2026-01-02"}),
-    ("products", {"from": "2025-01-01", "to": "2026-01-02"}),
-    ("sales", {"from": "2026-10-01", "to": "2026-10-31", "group_by": "year"}),
-    ("sales", {"from": "2026-10-01", "to": "2026-10-31", "country": "France"}),
-    ("sales", {"from": "2026-10-01"}),
-    ("sales", {"from": "2026-10-01", "to": "2026-10-31", "colour": "red"}),
+@pytest.mark.parametrize("name, params, field", [
+    ("sales", {"from": "2026-10-31", "to": "2026-10-30"}, "to"),  # to before from
+    ("sales", {"from": "2025-10-30", "to": "2026-10-31"}, "to"),  # 367 days by day
+    ("customers", {"from": "2026-10-31", "to": "2026-10-01"}, "to"),
+    ("payments", {"from": "2025-01-01", "to": "2026-01-02"}, "to"),
+    ("products", {"from": "2025-01-01", "to": "2026-01-02"}, "to"),  # no periods, read day by day: a year
+    ("products", {"from": "2026-10-01", "to": "2026-10-31", "brand": " "}, "brand"),
+    ("sales", {"from": "1969-12-31", "to": "2026-10-31", "group_by": "month"}, "from"),
+    ("sales", {"from": "2026-10-01", "to": "2026-10-31", "group_by": "year"}, "group_by"),
+    ("sales", {"from": "2026-10-01", "to": "2026-10-31", "country": "France"}, "country"),
+    ("sales", {"from": "2026-10-01"}, "to"),
+    ("sales", {"from": "2026-10-01", "to": "2026-10-31", "colour": "red"}, "colour"),
 ])
-def test_a_bad_range_or_filter_is_a_422(api, admin_token, name, params):
+def test_a_bad_range_or_filter_is_a_422_naming_the_field(api, admin_token, name, params, field):
     reply = api.get(f"/admin/reports/{name}?{urlencode(params)}", token=admin_token)
     assert reply.status == 422 and reply.error_code == "validation_error", reply.json
+    assert [detail["field"] for detail in reply.json["error"]["details"]] == [field], reply.json
+
+
+def test_the_files_of_more_than_a_year_are_a_422_naming_the_field(api, admin_token):
+    reply = api.get("/admin/reports/files?from=2025-01-01&to=2026-01-02", token=admin_token)
+    assert reply.status == 422 and reply.json["error"]["details"] == [
+        {"field": "to", "message": "a range read day by day covers at most 366 days (this range has 367)"}]
 
 
 def test_a_year_by_day_and_ten_years_by_month_are_read(api, admin_token):

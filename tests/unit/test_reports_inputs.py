@@ -47,10 +47,20 @@ def test_bad_report_queries_are_refused(model, fields):
         model.model_validate(fields)
 
 
-def test_a_refused_range_says_why():
+@pytest.mark.parametrize("model, fields, detail", [
+    (SalesQuery, {"from": "2026-03-31", "to": "2026-03-01"}, {"field": "to", "message": "'to' is before 'from'"}),
+    (SalesQuery, {"from": "1969-12-31", "to": "2026-03-01"},
+     {"field": "from", "message": "a report reads the days from 1970-01-01 to 2999-12-31"}),
+    (SalesQuery, {"from": "2025-01-01", "to": "2026-01-02", "group_by": "day"},
+     {"field": "to", "message": "a report by day covers at most 366 days (this range has 367)"}),
+    (ProductsQuery, {"from": "2025-01-01", "to": "2026-01-02"},  # no periods, yet read day by day
+     {"field": "to", "message": "a range read day by day covers at most 366 days (this range has 367)"}),
+    (ProductsQuery, {**MARCH, "brand": "   "}, {"field": "brand", "message": "is blank"}),
+])
+def test_a_refused_range_or_filter_says_which_field_and_why(model, fields, detail):
     with pytest.raises(InvalidInput) as refused:
-        SalesQuery.model_validate({"from": "2026-03-31", "to": "2026-03-01"})
-    assert refused.value.details == [{"field": None, "message": "'to' is before 'from'"}]
+        model.model_validate(fields)
+    assert refused.value.details == [detail]
 
 
 @pytest.mark.parametrize("fields, field", [
