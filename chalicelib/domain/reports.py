@@ -191,29 +191,21 @@ def sum_by_period(items: Iterable[tuple[str, Mapping[str, int]]], start: date, e
     return sums
 
 
-def range_problem(start: date, end: date, group_by: str | None) -> tuple[str, str] | None:
-    """Why [start, end] is not a range a report answers, if so: (the field to change, why). `group_by`
-    None: a range read day by day without periods (the products report, the files list): a year."""
-    if start < FIRST_DAY:
-        return "from", f"a report reads the days from {FIRST_DAY} to {LAST_DAY}"
-    if end > LAST_DAY:
-        return "to", f"a report reads the days from {FIRST_DAY} to {LAST_DAY}"
-    if end < start:
-        return "to", "'to' is before 'from'"
+def check_range(start: date, end: date, group_by: str | None) -> None:
+    """A 422 naming the field to change, for a range no report answers. `group_by` None: a range read
+    day by day without periods (the products report, the files list): a year."""
     days = (end - start).days + 1
     longest = MAX_DAYS[group_by or DAY]
-    if days > longest:
+    if start < FIRST_DAY or end > LAST_DAY:
+        field, why = ("from" if start < FIRST_DAY else "to"), f"a report reads the days from {FIRST_DAY} to {LAST_DAY}"
+    elif end < start:
+        field, why = "to", "'to' is before 'from'"
+    elif days > longest:
         what = f"a report by {group_by}" if group_by else "a range read day by day"
-        return "to", f"{what} covers at most {longest} days (this range has {days})"
-    return None
-
-
-def check_range(start: date, end: date, group_by: str | None) -> None:
-    """A 422 naming the field, for a range no report answers."""
-    problem = range_problem(start, end, group_by)
-    if problem:
-        field, why = problem
-        raise InvalidInput(f"The range is not valid: {why}.", [{"field": field, "message": why}])
+        field, why = "to", f"{what} covers at most {longest} days (this range has {days})"
+    else:
+        return
+    raise InvalidInput(f"The range is not valid: {why}.", [{"field": field, "message": why}])
 
 
 # Time zones: the store's days.
